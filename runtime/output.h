@@ -1,0 +1,81 @@
+/* output: everything hark prints on stdout, in bpftrace's layouts.
+ *
+ * Backends: text (bpftrace's text layout, except that a histogram's header
+ * line has no trailing space) and json (bpftrace's newline-delimited JSON
+ * schema). This module only formats: the runtime reads BPF maps and events,
+ * merges CPUs, turns stack ids and probe ids into names, and hands decoded
+ * values here.
+ */
+#ifndef HARK_OUTPUT_H
+#define HARK_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../codegen/plan.h"
+#include "../lang/fmt.h"
+
+enum out_format { OUT_TEXT, OUT_JSON };
+
+enum out_val_kind {
+	OV_INT,   /* signed 64-bit */
+	OV_UINT,  /* unsigned 64-bit */
+	OV_STR,   /* s (NUL-terminated; also probe and func names) */
+	OV_STACK, /* frames[0..nframes), innermost first, already symbolized */
+};
+
+struct out_val {
+	enum out_val_kind kind;
+	int64_t i;          /* OV_INT / OV_UINT (reinterpret as uint64_t) */
+	const char *s;      /* OV_STR */
+	char **frames;      /* OV_STACK */
+	int nframes;
+};
+
+/* One map entry, CPUs already merged. */
+struct out_entry {
+	struct out_val *keys;   /* nkeys values */
+	int64_t v;              /* COUNT SUM MIN MAX, and NONE with an int value */
+	const char *s;          /* NONE with a string value */
+	int64_t sum;            /* AVG STATS */
+	uint64_t count;         /* AVG STATS */
+	uint64_t *buckets;      /* HIST LHIST: buckets[i] = count of bucket index i (see plan.h) */
+	int nbuckets;
+};
+
+struct out_map {
+	const char *name;       /* "@c" or "@" */
+	int nkeys;
+	enum agg_kind agg;
+	struct ty value_ty;     /* NONE: int or str */
+	int64_t lhist_min, lhist_max, lhist_step;
+	struct out_entry *entries;
+	size_t nentries;
+};
+
+struct out;
+
+struct out *out__new(FILE *f, enum out_format format);
+void out__free(struct out *o);
+
+/* A map, as print(@m, top, div) and the exit-time dump print it.
+ * top <= 0: all entries; div <= 1: values as they are. Sorting follows
+ * bpftrace (count/sum/min/max/none-int ascending by value, then the key;
+ * avg/stats by value; hist/lhist by key). */
+void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div);
+
+/* A printf event: args match the format's conversions one for one. */
+void out_printf(struct out *o, const struct fmt *f, const struct out_val *args, int nargs);
+
+/* print(value) of a non-map value. */
+void out_value(struct out *o, const struct out_val *v);
+
+/* Free-form line hark itself emits on stdout ("Attaching N probes...",
+ * lost-event warnings in json mode, ...); json wraps it as bpftrace does. */
+void out_attached(struct out *o, int nprobes);
+void out_lost_events(struct out *o, uint64_t lost);
+
+void out_flush(struct out *o);
+
+#endif
