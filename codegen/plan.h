@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lang/probe.h"
 #include "../lang/types.h"
 
 enum agg_kind {
@@ -83,38 +84,23 @@ struct plan_fmt {
 	uint32_t size;           /* whole event size */
 };
 
-enum probe_kind {
-	PK_BEGIN, PK_END,
-	PK_UPROBE, PK_URETPROBE,
-	PK_TRACEPOINT,
-	PK_INTERVAL, PK_PROFILE, PK_SOFTWARE, PK_HARDWARE,
-	PK_KPROBE, PK_KRETPROBE,
-};
-
-/* One concrete attachment: a program at one place. Its index in
- * plan.attach is the BPF cookie, so `probe` and `func` can name it. */
-struct plan_attach {
-	int prog;                /* index into plan.progs */
-	enum probe_kind kind;
-	char *probe_name;        /* full name as bpftrace prints `probe`: "tracepoint:syscalls:sys_enter_read" */
-	char *func_name;         /* what `func` prints ("read" / symbol name), may be NULL */
-	char *path;              /* uprobe: binary path; tracepoint: category */
-	char *event;             /* tracepoint: name; software/hardware: event name */
-	uint64_t offset;         /* uprobe: file offset of the probed instruction */
-	uint64_t period;         /* interval: ns; profile: hz; software/hardware: period */
-	int pid;                 /* uprobe: -1 all, else only this pid */
-};
-
+/* One BPF program: a group of one probe (see lang/probe.h). */
 struct plan_prog {
 	char *name;              /* BPF function (and program) name in the object */
 	enum probe_kind kind;
+};
+
+/* One concrete attachment: program `prog` at `t`. */
+struct plan_attach {
+	int prog;                /* index into plan.progs */
+	struct probe_target t;   /* strings owned by the plan */
 };
 
 struct plan {
 	struct plan_map *maps; int nmaps;
 	struct plan_fmt *fmts; int nfmts;
 	struct plan_prog *progs; int nprogs;
-	struct plan_attach *attach; int nattach;
+	struct plan_attach *attach; int nattach; /* index = BPF cookie */
 	char *ringbuf_name;      /* ring buffer map name in the object */
 	char *ustack_map, *kstack_map; /* stack trace map names, NULL if unused */
 	bool needs_ringbuf;

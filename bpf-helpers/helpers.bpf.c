@@ -1,0 +1,118 @@
+/* BPF-side building blocks (see helpers.h). Compiled with clang -target bpf
+ * to bitcode; every function is inlined into the programs that call it. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "helpers.h"
+
+#define INLINE __attribute__((always_inline))
+
+INLINE void *hark_map_slot(void *map, const void *key, __u64 vsize)
+{
+	__u64 zero[2] = { 0, 0 };
+	void *slot = bpf_map_lookup_elem(map, key);
+
+	if (slot)
+		return slot;
+	(void)vsize; /* zero is big enough for every aggregation value */
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+INLINE void hark_agg_add(void *map, const void *key, __s64 v)
+{
+	__s64 *slot = hark_map_slot(map, key, 8);
+
+	if (slot)
+		*slot += v;
+}
+
+INLINE void hark_agg_min(void *map, const void *key, __s64 v)
+{
+	__s64 *slot = hark_map_slot(map, key, 16);
+
+	if (slot && (!slot[1] || v < slot[0])) {
+		slot[0] = v;
+		slot[1] = 1;
+	}
+}
+
+INLINE void hark_agg_max(void *map, const void *key, __s64 v)
+{
+	__s64 *slot = hark_map_slot(map, key, 16);
+
+	if (slot && (!slot[1] || v > slot[0])) {
+		slot[0] = v;
+		slot[1] = 1;
+	}
+}
+
+INLINE void hark_agg_avg(void *map, const void *key, __s64 v)
+{
+	__s64 *slot = hark_map_slot(map, key, 16);
+
+	if (slot) {
+		slot[0] += v;
+		slot[1] += 1;
+	}
+}
+
+/* 0 negative, 1 zero, k >= 2: [2^(k-2), 2^(k-1)) */
+INLINE __u64 hark_hist_index(__s64 v)
+{
+	__u64 x = (__u64)v, r = 0, s;
+
+	if (v < 0)
+		return 0;
+	if (v == 0)
+		return 1;
+	s = (x > 0xFFFFFFFFULL) << 5; x >>= s; r |= s;
+	s = (x > 0xFFFFULL) << 4; x >>= s; r |= s;
+	s = (x > 0xFFULL) << 3; x >>= s; r |= s;
+	s = (x > 0xFULL) << 2; x >>= s; r |= s;
+	s = (x > 0x3ULL) << 1; x >>= s; r |= s;
+	r |= (x >> 1);
+	return r + 2;
+}
+
+INLINE __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step)
+{
+	if (v < min)
+		return 0;
+	if (v >= max)
+		return (__u64)((max - min) / step) + 1;
+	return (__u64)((v - min) / step) + 1;
+}
+
+INLINE __s64 hark_map_read_int(void *map, const void *key)
+{
+	__s64 *slot = bpf_map_lookup_elem(map, key);
+
+	return slot ? *slot : 0;
+}
+
+INLINE __s64 hark_strncmp(const char *a, const char *b, __u64 n)
+{
+	for (int i = 0; i < 256; i++) {
+		if ((__u64)i >= n)
+			break;
+		if (a[i] != b[i])
+			return 1;
+		if (a[i] == 0)
+			break;
+	}
+	return 0;
+}
+
+INLINE void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size)
+{
+	if (bpf_ringbuf_output(ringbuf, data, size, 0) < 0) {
+		__u32 k = 0;
+		__u64 *lost = bpf_map_lookup_elem(lostmap, &k);
+
+		if (lost)
+			__sync_fetch_and_add(lost, 1);
+	}
+}
+
+char _hark_license[] SEC("license") = "GPL";

@@ -1,0 +1,88 @@
+/* Shared state of the code generator's files (cg_*.c). */
+#ifndef HARK_CG_INTERNAL_H
+#define HARK_CG_INTERNAL_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/DebugInfo.h>
+
+#include "../lang/ast.h"
+#include "../lang/probe.h"
+#include "../lang/sema.h"
+#include "cg.h"
+#include "plan.h"
+
+/* BPF helper function ids (include/uapi/linux/bpf.h) */
+enum {
+	BH_MAP_LOOKUP = 1, BH_MAP_UPDATE = 2, BH_MAP_DELETE = 3, BH_PROBE_READ = 4,
+	BH_KTIME_GET_NS = 5, BH_PRANDOM_U32 = 7, BH_SMP_PROCESSOR_ID = 8,
+	BH_PID_TGID = 14, BH_UID_GID = 15, BH_COMM = 16, BH_GET_STACKID = 27,
+	BH_PROBE_READ_STR = 45, BH_CGROUP_ID = 80, BH_PROBE_READ_USER = 112,
+	BH_PROBE_READ_KERNEL = 113, BH_PROBE_READ_USER_STR = 114,
+	BH_PROBE_READ_KERNEL_STR = 115, BH_ATTACH_COOKIE = 174,
+};
+
+/* x86-64 struct pt_regs offsets */
+enum {
+	REG_BP = 32, REG_BX = 40, REG_R9 = 64, REG_R8 = 72, REG_AX = 80, REG_CX = 88,
+	REG_DX = 96, REG_SI = 104, REG_DI = 112, REG_IP = 128, REG_SP = 152,
+};
+
+struct cg {
+	LLVMContextRef ctx;
+	LLVMModuleRef mod;
+	LLVMBuilderRef b;
+	LLVMDIBuilderRef di;
+	LLVMMetadataRef di_file, di_cu, di_int, di_ptr;
+	LLVMTypeRef i8, i32, i64, ptr, voidt;
+
+	struct ast *ast;
+	struct plan *plan;
+	struct diags *d;
+	const struct cg_opts *opts;
+
+	LLVMValueRef *maps;          /* per plan map */
+	LLVMValueRef ringbuf, lost, env, ustacks, kstacks;
+
+	/* current function */
+	LLVMValueRef fn, ctxp;
+	LLVMBasicBlockRef entry, ret;
+	LLVMBuilderRef ab;           /* builds allocas at the top of entry */
+	LLVMMetadataRef sub;
+	struct probe_info *pi;
+	int group;
+	int single_target;           /* cookie as a constant when >= 0 */
+	LLVMValueRef *vars;
+
+	/* Buffers too big for the 512-byte BPF stack live in a per-CPU array
+	 * (hark_scratch), carved per program; see cg_alloca(). */
+	LLVMValueRef scratch_gv;     /* placeholder until the size is known */
+	LLVMValueRef scratch_p;      /* this program's pointer into it */
+	uint32_t scratch_off, scratch_max;
+};
+
+struct cgv {
+	LLVMValueRef v; /* i64 for integers, probe/func ids and kstacks; ptr to a buffer for str/ustack */
+	struct ty ty;
+};
+
+/* cg_module.c */
+LLVMValueRef cg_map_global(struct cg *g, const char *name, int type, uint32_t max_entries,
+			   uint32_t key_size, uint32_t value_size);
+LLVMValueRef cg_helper_fn(struct cg *g, const char *name);
+void cg_set_loc(struct cg *g, struct span sp);
+
+/* cg_expr.c */
+LLVMValueRef cg_const(struct cg *g, uint64_t v);
+LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name);
+LLVMValueRef cg_call_helper(struct cg *g, int id, LLVMTypeRef ret, LLVMValueRef *args, int nargs);
+LLVMValueRef cg_call(struct cg *g, const char *helper, LLVMValueRef *args, int nargs);
+LLVMValueRef cg_gep(struct cg *g, LLVMValueRef base, uint32_t off);
+void cg_store_value(struct cg *g, LLVMValueRef dst, struct cgv v);
+LLVMValueRef cg_map_key(struct cg *g, struct ast_node *m, struct plan_map *pm, uint32_t extra);
+struct cgv cg_expr(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_truth(struct cg *g, struct ast_node *n);
+
+/* cg_stmt.c */
+void cg_stmts(struct cg *g, struct ast_node *n);
+
+#endif

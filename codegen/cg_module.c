@@ -1,0 +1,444 @@
+/* cg_module: the LLVM module around the programs.
+ *
+ * The module starts as the BPF helpers' bitcode (bpf-helpers/), so their
+ * functions are there to call; after lowering they are made internal and
+ * the O2 pipeline inlines them. Maps are globals in section ".maps" whose
+ * debug info has the shape clang gives `__uint(type, ...)` members: pointers
+ * to int arrays whose length is the value. The BPF backend turns that debug
+ * info into the BTF libbpf reads. Every function gets a DISubprogram and a
+ * named parameter, and every instruction a location, so BTF func and line
+ * info are complete (the kernel rejects half-described programs).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+#include "../bpf-helpers/embed.h"
+#include "cg_internal.h"
+
+static LLVMMetadataRef di_uint_member(struct cg *g, LLVMMetadataRef scope, const char *name,
+				      uint32_t value, unsigned index)
+{
+	LLVMMetadataRef sub = LLVMDIBuilderGetOrCreateSubrange(g->di, 0, value);
+	LLVMMetadataRef arr = LLVMDIBuilderCreateArrayType(g->di, (uint64_t)value * 32, 32, g->di_int, &sub, 1);
+	LLVMMetadataRef p = LLVMDIBuilderCreatePointerType(g->di, arr, 64, 64, 0, NULL, 0);
+
+	return LLVMDIBuilderCreateMemberType(g->di, scope, name, strlen(name), g->di_file, 0, 64, 64,
+					     (uint64_t)index * 64, LLVMDIFlagZero, p);
+}
+
+/* A BTF-defined map: struct { __uint(type); __uint(max_entries);
+ * __uint(key_size); __uint(value_size); } name SEC(".maps"); key and value
+ * sizes are left out when zero (ring buffers). */
+LLVMValueRef cg_map_global(struct cg *g, const char *name, int type, uint32_t max_entries,
+			   uint32_t key_size, uint32_t value_size)
+{
+	const char *names[] = { "type", "max_entries", "key_size", "value_size" };
+	uint32_t values[] = { (uint32_t)type, max_entries, key_size, value_size };
+	unsigned n = key_size ? 4 : 2;
+	LLVMMetadataRef members[4], st, gve;
+	LLVMTypeRef fields[4], sty;
+	LLVMValueRef gv;
+
+	for (unsigned i = 0; i < n; i++) {
+		members[i] = di_uint_member(g, g->di_file, names[i], values[i], i);
+		fields[i] = g->ptr;
+	}
+	st = LLVMDIBuilderCreateStructType(g->di, g->di_file, "", 0, g->di_file, 0, (uint64_t)n * 64, 64,
+					   LLVMDIFlagZero, NULL, members, n, 0, NULL, "", 0);
+	sty = LLVMStructTypeInContext(g->ctx, fields, n, 0);
+	gv = LLVMAddGlobal(g->mod, sty, name);
+	LLVMSetInitializer(gv, LLVMConstNull(sty));
+	LLVMSetSection(gv, ".maps");
+	LLVMSetAlignment(gv, 8);
+	gve = LLVMDIBuilderCreateGlobalVariableExpression(g->di, g->di_cu, name, strlen(name), name,
+							  strlen(name), g->di_file, 1, st, 0,
+							  LLVMDIBuilderCreateExpression(g->di, NULL, 0), NULL, 0);
+	LLVMGlobalSetMetadata(gv, LLVMGetMDKindIDInContext(g->ctx, "dbg", 3), gve);
+	return gv;
+}
+
+LLVMValueRef cg_helper_fn(struct cg *g, const char *name)
+{
+	LLVMValueRef f = LLVMGetNamedFunction(g->mod, name);
+
+	if (!f) {
+		fprintf(stderr, "codegen: BPF helper %s missing from bpf-helpers\n", name);
+		abort();
+	}
+	return f;
+}
+
+void cg_set_loc(struct cg *g, struct span sp)
+{
+	int line, col;
+
+	source_linecol(g->ast->src, sp.start, &line, &col);
+	LLVMSetCurrentDebugLocation2(g->b, LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL));
+}
+
+static int setup(struct cg *g)
+{
+	LLVMMemoryBufferRef mb;
+	const char *dir = ".";
+	const char *fname = g->ast->src->name;
+
+	mb = LLVMCreateMemoryBufferWithMemoryRange(hark_helpers_bc, hark_helpers_bc_end - hark_helpers_bc,
+						   "helpers.bc", 0);
+	if (LLVMParseBitcodeInContext2(g->ctx, mb, &g->mod)) {
+		LLVMDisposeMemoryBuffer(mb);
+		fprintf(stderr, "codegen: embedded BPF helpers bitcode is unreadable\n");
+		return -EINVAL;
+	}
+	LLVMDisposeMemoryBuffer(mb);
+	LLVMSetModuleIdentifier(g->mod, "hark", 4);
+	g->i8 = LLVMInt8TypeInContext(g->ctx);
+	g->i32 = LLVMInt32TypeInContext(g->ctx);
+	g->i64 = LLVMInt64TypeInContext(g->ctx);
+	g->ptr = LLVMPointerTypeInContext(g->ctx, 0);
+	g->voidt = LLVMVoidTypeInContext(g->ctx);
+	g->b = LLVMCreateBuilderInContext(g->ctx);
+	g->ab = LLVMCreateBuilderInContext(g->ctx);
+	g->di = LLVMCreateDIBuilder(g->mod);
+	g->di_file = LLVMDIBuilderCreateFile(g->di, fname, strlen(fname), dir, strlen(dir));
+	g->di_cu = LLVMDIBuilderCreateCompileUnit(g->di, LLVMDWARFSourceLanguageC, g->di_file, "hark", 4, 1, "",
+						  0, 0, "", 0, LLVMDWARFEmissionFull, 0, 0, 0, "", 0, "", 0);
+	g->di_int = LLVMDIBuilderCreateBasicType(g->di, "int", 3, 32, 5 /* DW_ATE_signed */, LLVMDIFlagZero);
+	g->di_ptr = LLVMDIBuilderCreatePointerType(g->di, NULL, 64, 64, 0, NULL, 0);
+	return 0;
+}
+
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7, MT_RINGBUF = 27 };
+
+static uint32_t value_size(const struct plan_map *m)
+{
+	switch (m->agg) {
+	case AGG_COUNT: case AGG_SUM: case AGG_HIST: case AGG_LHIST:
+		return 8;
+	case AGG_MIN: case AGG_MAX: case AGG_AVG: case AGG_STATS:
+		return 16;
+	default:
+		return ty_storage_size(m->value_ty);
+	}
+}
+
+static void maps(struct cg *g)
+{
+	struct plan *p = g->plan;
+	char name[64];
+
+	g->maps = calloc(p->nmaps + 1, sizeof(*g->maps));
+	for (int i = 0; i < p->nmaps; i++) {
+		struct plan_map *m = &p->maps[i];
+		uint32_t ks = m->key_size + ((m->agg == AGG_HIST || m->agg == AGG_LHIST) ? 8 : 0);
+
+		snprintf(name, sizeof(name), "m%d", i);
+		g->maps[i] = cg_map_global(g, name, m->percpu ? MT_PERCPU_HASH : MT_HASH, m->max_entries, ks,
+					   value_size(m));
+	}
+	g->ringbuf = cg_map_global(g, "hark_ringbuf", MT_RINGBUF, g->opts->ringbuf_size, 0, 0);
+	g->lost = cg_map_global(g, "hark_lost", MT_ARRAY, 1, 4, 8);
+	g->env = cg_map_global(g, "hark_env", MT_ARRAY, 1, 4, 8);
+	p->ringbuf_name = strdup("hark_ringbuf");
+}
+
+/* Stack maps are made only when some expression asks for a stack. */
+static void stack_maps(struct cg *g, bool user, bool kernel)
+{
+	if (user) {
+		g->ustacks = cg_map_global(g, "hark_ustacks", MT_STACK_TRACE, g->opts->stack_entries, 4, 127 * 8);
+		g->plan->ustack_map = strdup("hark_ustacks");
+	}
+	if (kernel) {
+		g->kstacks = cg_map_global(g, "hark_kstacks", MT_STACK_TRACE, g->opts->stack_entries, 4, 127 * 8);
+		g->plan->kstack_map = strdup("hark_kstacks");
+	}
+}
+
+static void uses_stacks(struct ast_node *n, bool *u, bool *k)
+{
+	for (; n; n = n->next) {
+		if (n->ty.kind == TY_USTACK)
+			*u = true;
+		if (n->ty.kind == TY_KSTACK)
+			*k = true;
+		uses_stacks(n->lhs, u, k);
+		uses_stacks(n->rhs, u, k);
+		uses_stacks(n->cond, u, k);
+		uses_stacks(n->then, u, k);
+		uses_stacks(n->els, u, k);
+		uses_stacks(n->args, u, k);
+		uses_stacks(n->body, u, k);
+		uses_stacks(n->pred, u, k);
+	}
+}
+
+static const char *section_of(enum probe_kind k)
+{
+	switch (k) {
+	case PK_BEGIN: case PK_END: return "raw_tp";
+	case PK_UPROBE: return "uprobe";
+	case PK_URETPROBE: return "uretprobe";
+	case PK_TRACEPOINT: return "tracepoint";
+	case PK_KPROBE: return "kprobe";
+	case PK_KRETPROBE: return "kretprobe";
+	default: return "perf_event";
+	}
+}
+
+/* One BPF program: the probe's body for one group of its targets. */
+static void program(struct cg *g, struct ast_node *probe, int group, const char *name)
+{
+	LLVMTypeRef fty = LLVMFunctionType(g->i32, &g->ptr, 1, 0);
+	LLVMMetadataRef params[2] = { g->di_int, g->di_ptr }, sty, var;
+	struct sema_probe *sp = g->pi->sp;
+	int line, col, ntargets = 0, last = -1;
+
+	g->fn = LLVMAddFunction(g->mod, name, fty);
+	LLVMSetSection(g->fn, section_of(g->pi->groups[group].kind));
+	source_linecol(g->ast->src, probe->span.start, &line, &col);
+	sty = LLVMDIBuilderCreateSubroutineType(g->di, g->di_file, params, 2, LLVMDIFlagZero);
+	g->sub = LLVMDIBuilderCreateFunction(g->di, g->di_file, name, strlen(name), name, strlen(name),
+					     g->di_file, line, sty, 0, 1, line, LLVMDIFlagPrototyped, 1);
+	LLVMSetSubprogram(g->fn, g->sub);
+	g->ctxp = LLVMGetParam(g->fn, 0);
+	LLVMSetValueName2(g->ctxp, "ctx", 3);
+	g->entry = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "entry");
+	g->ret = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "ret");
+	LLVMPositionBuilderAtEnd(g->b, g->entry);
+	LLVMPositionBuilderAtEnd(g->ab, g->entry);
+	cg_set_loc(g, probe->span);
+	var = LLVMDIBuilderCreateParameterVariable(g->di, g->sub, "ctx", 3, 1, g->di_file, line, g->di_ptr, 1,
+						   LLVMDIFlagZero);
+	LLVMDIBuilderInsertDbgValueAtEnd(g->di, g->ctxp, var, LLVMDIBuilderCreateExpression(g->di, NULL, 0),
+					 LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL),
+					 g->entry);
+
+	g->group = group;
+	for (int i = 0; i < g->pi->ntargets; i++) {
+		if (g->pi->targets[i].group == group) {
+			ntargets++;
+			last = g->pi->targets[i].index;
+		}
+	}
+	g->single_target = ntargets == 1 ? last : -1;
+
+	g->vars = calloc(sp->nvars + 1, sizeof(*g->vars));
+	for (int i = 0; i < sp->nvars; i++)
+		g->vars[i] = cg_alloca(g, ty_storage_size(sp->var_ty[i]), "var");
+	/* the allocas stay above this point; code follows them */
+	{
+		LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "body");
+
+		LLVMBuildBr(g->b, body);
+		LLVMPositionBuilderAtEnd(g->b, body);
+		LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
+	}
+	if (probe->pred) {
+		LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "pred_true");
+
+		cg_set_loc(g, probe->pred->span);
+		LLVMBuildCondBr(g->b, cg_truth(g, probe->pred), yes, g->ret);
+		LLVMPositionBuilderAtEnd(g->b, yes);
+	}
+	cg_stmts(g, probe->body);
+	if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(g->b)))
+		LLVMBuildBr(g->b, g->ret);
+	LLVMMoveBasicBlockAfter(g->ret, LLVMGetLastBasicBlock(g->fn));
+	LLVMPositionBuilderAtEnd(g->b, g->ret);
+	LLVMBuildRet(g->b, LLVMConstInt(g->i32, 0, 0));
+	if (g->scratch_p) {
+		/* the verifier wants the scratch lookup checked before use */
+		LLVMValueRef term = LLVMGetBasicBlockTerminator(g->entry);
+		LLVMBasicBlockRef body = LLVMGetSuccessor(term, 0);
+
+		LLVMInstructionEraseFromParent(term);
+		LLVMPositionBuilderAtEnd(g->b, g->entry);
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, g->scratch_p, ""), g->ret, body);
+		if (g->scratch_off > g->scratch_max)
+			g->scratch_max = g->scratch_off;
+	}
+	g->scratch_p = NULL;
+	g->scratch_off = 0;
+	free(g->vars);
+	g->vars = NULL;
+}
+
+static void add_attach(struct plan *p, int prog, const struct probe_target *t)
+{
+	struct plan_attach *a;
+
+	if (t->index >= p->nattach) {
+		p->attach = realloc(p->attach, (t->index + 1) * sizeof(*p->attach));
+		memset(p->attach + p->nattach, 0, (t->index + 1 - p->nattach) * sizeof(*p->attach));
+		p->nattach = t->index + 1;
+	}
+	a = &p->attach[t->index];
+	a->prog = prog;
+	a->t = *t;
+	a->t.probe_name = t->probe_name ? strdup(t->probe_name) : NULL;
+	a->t.func_name = t->func_name ? strdup(t->func_name) : NULL;
+	a->t.path = t->path ? strdup(t->path) : NULL;
+	a->t.event = t->event ? strdup(t->event) : NULL;
+}
+
+static void programs(struct cg *g)
+{
+	struct plan *p = g->plan;
+	int pi = 0;
+
+	g->scratch_gv = LLVMAddGlobal(g->mod, g->i64, "hark_scratch_placeholder");
+	for (struct ast_node *probe = g->ast->probes; probe; probe = probe->next, pi++) {
+		g->pi = probe->sema;
+		for (int gr = 0; gr < g->pi->ngroups; gr++) {
+			char name[64];
+			struct plan_prog *pp;
+
+			snprintf(name, sizeof(name), "%s_%d_%d", section_of(g->pi->groups[gr].kind), pi, gr);
+			program(g, probe, gr, name);
+			p->progs = realloc(p->progs, (p->nprogs + 1) * sizeof(*p->progs));
+			pp = &p->progs[p->nprogs];
+			pp->name = strdup(name);
+			pp->kind = g->pi->groups[gr].kind;
+			for (int t = 0; t < g->pi->ntargets; t++)
+				if (g->pi->targets[t].group == gr)
+					add_attach(p, p->nprogs, &g->pi->targets[t]);
+			p->nprogs++;
+		}
+	}
+	if (g->scratch_max) {
+		LLVMValueRef real = cg_map_global(g, "hark_scratch", MT_PERCPU_ARRAY, 1, 4, g->scratch_max);
+
+		LLVMReplaceAllUsesWith(g->scratch_gv, real);
+	}
+	LLVMDeleteGlobal(g->scratch_gv);
+}
+
+/* Helpers become internal: unused ones vanish, used ones get inlined. */
+static void internalize_helpers(struct cg *g)
+{
+	for (LLVMValueRef f = LLVMGetFirstFunction(g->mod); f; f = LLVMGetNextFunction(f)) {
+		size_t len;
+		const char *name = LLVMGetValueName2(f, &len);
+
+		if (!LLVMIsDeclaration(f) && !strncmp(name, "hark_", 5))
+			LLVMSetLinkage(f, LLVMInternalLinkage);
+	}
+}
+
+static int emit(struct cg *g)
+{
+	LLVMTargetRef target;
+	LLVMTargetMachineRef tm;
+	LLVMMemoryBufferRef buf;
+	LLVMPassBuilderOptionsRef pbo;
+	LLVMErrorRef lerr;
+	char *msg = NULL;
+	int err = 0;
+
+	LLVMInitializeBPFTargetInfo();
+	LLVMInitializeBPFTarget();
+	LLVMInitializeBPFTargetMC();
+	LLVMInitializeBPFAsmPrinter();
+	if (LLVMGetTargetFromTriple("bpfel", &target, &msg)) {
+		fprintf(stderr, "codegen: no BPF target in this LLVM: %s\n", msg);
+		LLVMDisposeMessage(msg);
+		return -ENOTSUP;
+	}
+	tm = LLVMCreateTargetMachine(target, "bpfel", "v3", "", LLVMCodeGenLevelDefault, LLVMRelocDefault,
+				     LLVMCodeModelDefault);
+	LLVMSetTarget(g->mod, "bpfel");
+	{
+		LLVMTargetDataRef td = LLVMCreateTargetDataLayout(tm);
+		char *dl = LLVMCopyStringRepOfTargetData(td);
+
+		LLVMSetDataLayout(g->mod, dl);
+		LLVMDisposeMessage(dl);
+		LLVMDisposeTargetData(td);
+	}
+	LLVMDIBuilderFinalize(g->di);
+	if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
+		fprintf(stderr, "codegen: internal error, invalid LLVM IR (please report):\n%s\n", msg);
+		LLVMDisposeMessage(msg);
+		err = -EINVAL;
+		goto out;
+	}
+	LLVMDisposeMessage(msg);
+	msg = NULL;
+	pbo = LLVMCreatePassBuilderOptions();
+	lerr = LLVMRunPasses(g->mod, "default<O2>", tm, pbo);
+	LLVMDisposePassBuilderOptions(pbo);
+	if (lerr) {
+		char *m = LLVMGetErrorMessage(lerr);
+
+		fprintf(stderr, "codegen: optimisation failed: %s\n", m);
+		LLVMDisposeErrorMessage(m);
+		err = -EINVAL;
+		goto out;
+	}
+	if (g->opts->dump_ir) {
+		char *ir = LLVMPrintModuleToString(g->mod);
+
+		fputs(ir, g->opts->dump_ir);
+		LLVMDisposeMessage(ir);
+	}
+	if (g->opts->dump_asm) {
+		if (LLVMTargetMachineEmitToMemoryBuffer(tm, g->mod, LLVMAssemblyFile, &msg, &buf)) {
+			fprintf(stderr, "codegen: BPF assembly emission failed: %s\n", msg);
+			err = -EINVAL;
+			goto out;
+		}
+		fwrite(LLVMGetBufferStart(buf), 1, LLVMGetBufferSize(buf), g->opts->dump_asm);
+		LLVMDisposeMemoryBuffer(buf);
+	}
+	if (LLVMTargetMachineEmitToMemoryBuffer(tm, g->mod, LLVMObjectFile, &msg, &buf)) {
+		fprintf(stderr, "codegen: BPF object emission failed: %s\n", msg);
+		err = -EINVAL;
+		goto out;
+	}
+	g->plan->obj_size = LLVMGetBufferSize(buf);
+	g->plan->obj = malloc(g->plan->obj_size);
+	memcpy(g->plan->obj, LLVMGetBufferStart(buf), g->plan->obj_size);
+	LLVMDisposeMemoryBuffer(buf);
+out:
+	if (msg)
+		LLVMDisposeMessage(msg);
+	LLVMDisposeTargetMachine(tm);
+	return err;
+}
+
+int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, struct diags *d)
+{
+	struct cg g = { .ast = ast, .plan = plan, .opts = opts, .d = d };
+	bool u = false, k = false;
+	int err;
+
+	g.ctx = LLVMContextCreate();
+	err = setup(&g);
+	if (err)
+		goto out;
+	maps(&g);
+	uses_stacks(ast->probes, &u, &k);
+	stack_maps(&g, u, k);
+	programs(&g);
+	internalize_helpers(&g);
+	err = diags__nerrors(d) ? -EINVAL : emit(&g);
+out:
+	free(g.maps);
+	if (g.di)
+		LLVMDisposeDIBuilder(g.di);
+	if (g.b)
+		LLVMDisposeBuilder(g.b);
+	if (g.ab)
+		LLVMDisposeBuilder(g.ab);
+	if (g.mod)
+		LLVMDisposeModule(g.mod);
+	LLVMContextDispose(g.ctx);
+	return err;
+}

@@ -1,0 +1,59 @@
+/* sema: names, types and checks, between parsing and codegen.
+ *
+ * Runs after runtime/resolve.c has attached a probe_info to every probe.
+ * Resolves identifiers to builtins and calls to functions, gives every
+ * expression a type, fixes each map's key types and value kind (a map keeps
+ * one of each), assigns variable slots and printf ids, and checks printf
+ * formats against their arguments. Every misuse is a located diagnostic.
+ *
+ * Its results are plain data in the plan (maps, formats) that codegen
+ * completes and the runtime reads.
+ */
+#ifndef HARK_SEMA_H
+#define HARK_SEMA_H
+
+#include "../codegen/plan.h"
+#include "ast.h"
+#include "diag.h"
+
+struct sema_opts {
+	char **pos_args;   /* positional parameters $1..$N */
+	int npos_args;
+	uint32_t max_keys; /* default map size */
+};
+
+/* Builtins (node->builtin of AST_IDENT). grep "ORDER BUILTIN" */
+enum builtin {
+	B_NONE = 0,
+	B_PID, B_TID, B_UID, B_GID, B_CPU, B_COMM, B_NSECS, B_ELAPSED, B_RAND,
+	B_FUNC, B_PROBE, B_RETVAL, B_ARG, /* node->ival = N for argN */
+	B_ARGS, B_USTACK, B_KSTACK, B_CGROUP,
+};
+
+/* Functions (node->builtin of AST_CALL). grep "ORDER FUNC" */
+enum func {
+	F_NONE = 0,
+	F_COUNT, F_SUM, F_AVG, F_MIN, F_MAX, F_STATS, F_HIST, F_LHIST,
+	F_PRINTF, F_PRINT, F_CLEAR, F_ZERO, F_DELETE, F_EXIT, F_STR,
+	F_USTACK, F_KSTACK,
+};
+
+/* Per-probe data sema leaves in probe_info-independent form. */
+struct sema_probe {
+	int nvars;            /* scratch variable slots */
+	struct ty *var_ty;    /* type of each slot */
+	uint32_t max_event;   /* largest printf/print event the body builds */
+};
+
+int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, struct diags *d);
+
+/* Map of a node (AST_MAP) after sema. */
+static inline struct plan_map *sema_map(struct plan *plan, const struct ast_node *n)
+{
+	return &plan->maps[n->id];
+}
+
+/* Size of a value of type t in maps, variables and events. */
+uint32_t ty_storage_size(struct ty t);
+
+#endif

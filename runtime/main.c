@@ -1,0 +1,282 @@
+/* hark: the command line, and the whole pipeline in one screen:
+ * read -> parse -> resolve -> sema -> codegen -> load -> attach -> run ->
+ * print -> detach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../codegen/cg.h"
+#include "../lang/ast.h"
+#include "../lang/sema.h"
+#include "elfsym.h"
+#include "probelist.h"
+#include "resolve.h"
+#include "rt.h"
+
+#define HARK_VERSION "0.1.0"
+
+struct opts {
+	const char *prog_text, *prog_file, *cmd, *outfile;
+	int pid;
+	enum out_format format;
+	bool quiet, list, dry_run;
+	bool dump_ast, dump_ir, dump_asm, dump_verifier;
+	int max_probes;
+	uint32_t max_keys;
+	char **pos;
+	int npos;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: hark [options] [FILE | -e PROGRAM] [-- args]\n"
+		"\n"
+		"  -e PROGRAM      trace with PROGRAM\n"
+		"  -p PID          trace process PID (uprobes without a binary probe it)\n"
+		"  -c 'CMD'        run CMD, trace it, stop when it ends\n"
+		"  -o FILE         write output to FILE\n"
+		"  -f FORMAT       output format: text (default) or json\n"
+		"  -q              quiet: no \"Attaching\" line\n"
+		"  -l [PATTERN]    list probes matching PATTERN\n"
+		"  -d STAGE        dump a stage: ast, ir, asm, verifier\n"
+		"  --dry-run       compile and load into the kernel, attach nothing, exit\n"
+		"  --max-probes N  refuse wildcards that expand past N probes (default 1024)\n"
+		"  --max-keys N    default map size (default 4096)\n"
+		"  -h, --help      this help\n"
+		"  -V, --version   version\n");
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			cap = cap ? 2 * cap : 8192;
+			buf = realloc(buf, cap + 1);
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	if (f != stdin)
+		fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS };
+	static const struct option lopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
+		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+		{ 0 },
+	};
+	int c;
+
+	o->max_probes = 1024;
+	o->max_keys = 4096;
+	while ((c = getopt_long(argc, argv, "+e:p:c:o:f:qld:hV", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->prog_text = optarg; break;
+		case 'p': o->pid = atoi(optarg); break;
+		case 'c': o->cmd = optarg; break;
+		case 'o': o->outfile = optarg; break;
+		case 'q': o->quiet = true; break;
+		case 'l': o->list = true; break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				o->format = OUT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = OUT_JSON;
+			else {
+				fprintf(stderr, "hark: unknown output format '%s' (text or json)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+			if (!strcmp(optarg, "ast")) o->dump_ast = true;
+			else if (!strcmp(optarg, "ir")) o->dump_ir = true;
+			else if (!strcmp(optarg, "asm")) o->dump_asm = true;
+			else if (!strcmp(optarg, "verifier")) o->dump_verifier = true;
+			else {
+				fprintf(stderr, "hark: unknown stage '%s' for -d (ast, ir, asm, verifier)\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_DRY_RUN: o->dry_run = true; break;
+		case OPT_MAX_PROBES: o->max_probes = atoi(optarg); break;
+		case OPT_MAX_KEYS: o->max_keys = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("hark %s\n", HARK_VERSION); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!o->prog_text && !o->list && optind < argc && strcmp(argv[optind], "--"))
+		o->prog_file = argv[optind++];
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	o->pos = argv + optind;
+	o->npos = argc - optind;
+	return 0;
+}
+
+/* -c: the child waits on a pipe until probes are attached, then execs. */
+struct child {
+	int pid;
+	int gate;
+	char path[4096];
+};
+
+static int child_start(const char *cmd, struct child *ch)
+{
+	int fds[2];
+	char first[4096];
+	size_t n = strcspn(cmd, " \t");
+
+	snprintf(first, sizeof(first), "%.*s", (int)n, cmd);
+	if (elf_resolve_binary(first, 0, ch->path, sizeof(ch->path))) {
+		fprintf(stderr, "hark: -c: command '%s' not found\n", first);
+		return -ENOENT;
+	}
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	ch->pid = fork();
+	if (ch->pid < 0)
+		return -errno;
+	if (ch->pid == 0) {
+		char c;
+
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	ch->gate = fds[1];
+	return 0;
+}
+
+static void child_release(void *ctx)
+{
+	struct child *ch = ctx;
+
+	if (ch->gate >= 0)
+		close(ch->gate);
+	ch->gate = -1;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	rt_request_stop();
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct source *src = NULL;
+	struct diags *d = NULL;
+	struct ast *ast = NULL;
+	struct plan plan = { 0 };
+	struct rt *rt = NULL;
+	struct child ch = { .pid = 0, .gate = -1 };
+	FILE *out = stdout;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 1, err;
+
+	if (parse_args(argc, argv, &o))
+		return 1;
+	if (o.list)
+		return probes_list(stdout, optind < argc ? argv[optind] : (o.prog_text ? o.prog_text : NULL),
+				   o.pid) < 0;
+	if (o.prog_text) {
+		text = strdup(o.prog_text);
+		len = strlen(text);
+	} else if (o.prog_file) {
+		text = read_file(o.prog_file, &len);
+		if (!text) {
+			fprintf(stderr, "hark: cannot read %s: %s\n", o.prog_file, strerror(errno));
+			return 1;
+		}
+	} else {
+		usage(stderr);
+		return 1;
+	}
+	if (o.outfile && !(out = fopen(o.outfile, "w"))) {
+		fprintf(stderr, "hark: cannot write %s: %s\n", o.outfile, strerror(errno));
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	src = source__new(o.prog_text ? "-e" : o.prog_file, text, len);
+	d = diags__new(src);
+	ast = ast_parse(src, d);
+	if (!ast || diags__nerrors(d))
+		goto diag_out;
+	if (o.dump_ast) {
+		ast_dump(ast, stdout);
+		rc = 0;
+		goto out;
+	}
+	if (o.cmd && (err = child_start(o.cmd, &ch))) {
+		fprintf(stderr, "hark: -c: cannot start '%s': %s\n", o.cmd, strerror(-err));
+		goto out;
+	}
+	{
+		struct resolve_opts ro = { .pid = o.pid ? o.pid : ch.pid, .cmd_path = o.cmd ? ch.path : NULL,
+					   .max_probes = o.max_probes };
+		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys };
+		struct cg_opts co = { .dump_ir = o.dump_ir ? stdout : NULL, .dump_asm = o.dump_asm ? stdout : NULL,
+				      .ringbuf_size = 1 << 22, .stack_entries = o.max_keys };
+
+		if (resolve_probes(ast, &ro, d) || sema_run(ast, &so, &plan, d) || cg_compile(ast, &plan, &co, d))
+			goto diag_out;
+	}
+	{
+		struct rt_opts rto = { .out = out, .format = o.format, .quiet = o.quiet, .dry_run = o.dry_run,
+				       .verifier_log = o.dump_verifier, .target_pid = o.pid ? o.pid : ch.pid,
+				       .target_is_child = ch.pid > 0 };
+
+		if (rt__new(&plan, &rto, &rt) || rt_attach(rt))
+			goto out;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		signal(SIGHUP, on_signal);
+		rc = rt_run(rt, child_release, &ch);
+	}
+	goto out;
+diag_out:
+	diags__print(d, stderr);
+out:
+	rt__free(rt);
+	if (ch.pid > 0) {
+		child_release(&ch);
+		waitpid(ch.pid, NULL, WNOHANG);
+	}
+	resolve_free(ast);
+	plan__free(&plan);
+	ast__free(ast);
+	diags__free(d);
+	source__free(src);
+	free(text);
+	if (out && out != stdout)
+		fclose(out);
+	return rc;
+}

@@ -1,0 +1,514 @@
+/* resolve: attach points to concrete targets (see resolve.h).
+ *
+ * Grouping ("compile once, attach many"): targets of one probe share a
+ * program when they have the same kind and, for tracepoints, the fields the
+ * body reads through `args` sit at the same offsets with the same types in
+ * each. A body that reads no `args` needs no format at all, so a wildcard
+ * like sys_enter_* becomes one program attached ~350 times.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lang/sema.h"
+#include "elfsym.h"
+#include "resolve.h"
+#include "tracefs.h"
+
+struct rs {
+	struct ast *ast;
+	const struct resolve_opts *o;
+	struct diags *d;
+	struct probe_info *pi;
+	struct ast_node *at;   /* attach point being resolved */
+	int next_index;        /* global target index = cookie */
+	int cap;
+	char **fields;         /* args fields the body reads */
+	int nfields;
+};
+
+static char *xstrdup(const char *s)
+{
+	char *r = s ? strdup(s) : NULL;
+
+	if (s && !r)
+		abort();
+	return r;
+}
+
+static struct probe_target *add_target(struct rs *r, enum probe_kind kind, const char *probe_name)
+{
+	struct probe_info *pi = r->pi;
+	struct probe_target *t;
+
+	if (pi->ntargets == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4;
+		pi->targets = realloc(pi->targets, r->cap * sizeof(*pi->targets));
+		if (!pi->targets)
+			abort();
+	}
+	t = &pi->targets[pi->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->probe_name = xstrdup(probe_name);
+	t->pid = -1;
+	t->group = -1;
+	return t;
+}
+
+static bool has_glob(const char *s)
+{
+	return s && strpbrk(s, "*?[");
+}
+
+/* ---- uprobes ----------------------------------------------------------- */
+
+struct sym_ctx {
+	struct rs *r;
+	enum probe_kind kind;
+	const char *path;
+	uint64_t offset;
+};
+
+static int add_sym(const struct elf_sym *sym, void *p)
+{
+	struct sym_ctx *c = p;
+	char name[PATH_MAX + 512];
+	struct probe_target *t;
+
+	snprintf(name, sizeof(name), "%s:%s:%s", c->kind == PK_UPROBE ? "uprobe" : "uretprobe", c->path, sym->name);
+	t = add_target(c->r, c->kind, name);
+	t->func_name = xstrdup(sym->name);
+	t->path = xstrdup(c->path);
+	t->offset = sym->file_off + c->offset;
+	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
+	return 0;
+}
+
+static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+{
+	char path[PATH_MAX];
+	const char *bin = ap->target;
+	struct elf_syms *syms = NULL;
+	struct sym_ctx c = { .r = r, .kind = kind, .path = path, .offset = ap->offset };
+	int err;
+
+	if (!ap->func || !*ap->func) {
+		diag_error(r->d, r->at->span, "uprobe needs a function: uprobe:BINARY:FUNCTION");
+		return;
+	}
+	if (!bin) {
+		if (r->o->cmd_path)
+			bin = r->o->cmd_path;
+		else if (r->o->pid > 0) {
+			char exe[64];
+			ssize_t n;
+
+			snprintf(exe, sizeof(exe), "/proc/%d/exe", r->o->pid);
+			n = readlink(exe, path, sizeof(path) - 1);
+
+			if (n > 0) {
+				path[n] = 0;
+				bin = path;
+			}
+		}
+		if (!bin) {
+			diag_error(r->d, r->at->span, "uprobe without a binary needs -p PID or -c CMD");
+			diag_hint(r->d, "write uprobe:/path/to/binary:%s", ap->func);
+			return;
+		}
+	}
+	if (elf_resolve_binary(bin, r->o->pid, path, sizeof(path))) {
+		diag_error(r->d, r->at->span, "binary '%s' not found", bin);
+		diag_hint(r->d, "give a path, a library name like 'libc', or a program in $PATH");
+		return;
+	}
+	err = elf_syms__open(path, &syms);
+	if (err) {
+		diag_error(r->d, r->at->span, "cannot read symbols of %s: %s", path, strerror(-err));
+		return;
+	}
+	if (!strncmp(ap->func, "0x", 2)) {
+		uint64_t vaddr = strtoull(ap->func, NULL, 16), off;
+		const struct elf_sym *s = elf_syms__lookup(syms, vaddr);
+		struct elf_sym fake = { .name = ap->func, .addr = vaddr };
+
+		if (elf_vaddr_to_off(syms, vaddr, &off)) {
+			diag_error(r->d, r->at->span, "address %s is outside %s's code", ap->func, path);
+		} else {
+			fake.file_off = off;
+			add_sym(&fake, &c);
+			if (s) {
+				free(r->pi->targets[r->pi->ntargets - 1].func_name);
+				r->pi->targets[r->pi->ntargets - 1].func_name = xstrdup(s->name);
+			}
+		}
+	} else if (has_glob(ap->func)) {
+		int n = elf_syms__match(syms, ap->func, add_sym, &c);
+
+		if (n == 0) {
+			diag_error(r->d, r->at->span, "no function in %s matches '%s'", path, ap->func);
+			diag_hint(r->d, "list them with: hark -l 'uprobe:%s:*'", path);
+		}
+	} else {
+		const struct elf_sym *s = elf_syms__find(syms, ap->func);
+
+		if (!s) {
+			diag_error(r->d, r->at->span, "function '%s' not found in %s", ap->func, path);
+			diag_hint(r->d, "list them with: hark -l 'uprobe:%s:*'", path);
+		} else {
+			add_sym(s, &c);
+		}
+	}
+	elf_syms__free(syms);
+}
+
+/* ---- tracepoints --------------------------------------------------------- */
+
+static int add_tp(const char *cat, const char *name, void *p)
+{
+	struct rs *r = p;
+	char pname[512];
+	struct probe_target *t;
+
+	if (r->o->max_probes && r->pi->ntargets >= r->o->max_probes)
+		return -E2BIG;
+	snprintf(pname, sizeof(pname), "tracepoint:%s:%s", cat, name);
+	t = add_target(r, PK_TRACEPOINT, pname);
+	t->path = xstrdup(cat);
+	t->event = xstrdup(name);
+	t->func_name = xstrdup(name);
+	return 0;
+}
+
+static void tracepoint(struct rs *r, struct ast_attach *ap)
+{
+	int n;
+
+	if (!ap->target || !ap->func) {
+		diag_error(r->d, r->at->span, "tracepoint needs a category and a name: tracepoint:CATEGORY:NAME");
+		return;
+	}
+	if (!tfs_root()) {
+		diag_error(r->d, r->at->span, "cannot mount tracefs to find tracepoints: %s", strerror(errno));
+		return;
+	}
+	n = tfs_list(ap->target, ap->func, add_tp, r);
+	if (n == -E2BIG) {
+		diag_error(r->d, r->at->span, "'%s:%s' matches more than %d tracepoints", ap->target, ap->func,
+			   r->o->max_probes);
+		diag_hint(r->d, "narrow the wildcard or raise --max-probes");
+	} else if (n == 0) {
+		diag_error(r->d, r->at->span, "no tracepoint matches '%s:%s'", ap->target, ap->func);
+		diag_hint(r->d, "list them with: hark -l 'tracepoint:%s:*'", ap->target);
+	} else if (n < 0) {
+		diag_error(r->d, r->at->span, "cannot list tracepoints: %s", strerror(-n));
+	}
+}
+
+/* ---- timers and perf events ---------------------------------------------- */
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !*end && !errno;
+}
+
+static void timer(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+{
+	uint64_t n, ns;
+	char name[256];
+	struct probe_target *t;
+	const char *unit = ap->target ? ap->target : "";
+
+	if (!parse_u64(ap->func, &n) || n == 0) {
+		diag_error(r->d, r->at->span, "%s needs a positive count: %s:%s:N", ap->provider, ap->provider,
+			   kind == PK_PROFILE ? "hz" : "ms");
+		return;
+	}
+	if (!strcmp(unit, "s"))
+		ns = n * 1000000000ULL;
+	else if (!strcmp(unit, "ms"))
+		ns = n * 1000000ULL;
+	else if (!strcmp(unit, "us"))
+		ns = n * 1000ULL;
+	else if (!strcmp(unit, "hz"))
+		ns = 1000000000ULL / n;
+	else {
+		diag_error(r->d, r->at->span, "unknown %s unit '%s'", ap->provider, unit);
+		diag_hint(r->d, "use s, ms, us or hz");
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s:%s", ap->provider, unit, ap->func);
+	t = add_target(r, kind, name);
+	t->period = ns ? ns : 1;
+	t->event = xstrdup(unit);
+	if (kind == PK_PROFILE && !strcmp(unit, "hz"))
+		t->period = n; /* frequency, sampled on every CPU */
+}
+
+static const char *const sw_events[] = { "cpu-clock", "cpu", "task-clock", "page-faults", "faults",
+					  "context-switches", "cs", "cpu-migrations", "migrations",
+					  "minor-faults", "major-faults", "alignment-faults",
+					  "emulation-faults", "dummy", "bpf-output", NULL };
+static const char *const hw_events[] = { "cpu-cycles", "cycles", "instructions", "cache-references",
+					  "cache-misses", "branch-instructions", "branches",
+					  "branch-misses", "bus-cycles", "frontend-stalls",
+					  "backend-stalls", "ref-cycles", NULL };
+
+static void perf_event(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+{
+	const char *const *names = kind == PK_SOFTWARE ? sw_events : hw_events;
+	char name[256];
+	uint64_t period = kind == PK_SOFTWARE ? 100 : 1000000;
+	struct probe_target *t;
+	bool ok = false;
+
+	for (int i = 0; ap->target && names[i]; i++)
+		ok |= !strcmp(names[i], ap->target);
+	if (!ok) {
+		diag_error(r->d, r->at->span, "unknown %s event '%s'", ap->provider, ap->target ? ap->target : "");
+		diag_hint(r->d, "list them with: hark -l '%s:*'", ap->provider);
+		return;
+	}
+	if (ap->func && (!parse_u64(ap->func, &period) || !period)) {
+		diag_error(r->d, r->at->span, "%s period must be a positive integer", ap->provider);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s:%llu", ap->provider, ap->target, (unsigned long long)period);
+	t = add_target(r, kind, name);
+	t->event = xstrdup(ap->target);
+	t->period = period;
+}
+
+static void kprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+{
+	char name[512];
+	struct probe_target *t;
+
+	if (!ap->func) {
+		diag_error(r->d, r->at->span, "%s needs a function: %s:FUNCTION", ap->provider, ap->provider);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s", ap->provider, ap->func);
+	t = add_target(r, kind, name);
+	t->event = xstrdup(ap->func);
+	t->func_name = xstrdup(ap->func);
+	t->offset = ap->offset;
+}
+
+static void attach_point(struct rs *r, struct ast_node *at)
+{
+	struct ast_attach *ap = &at->ap;
+	const char *p = ap->provider ? ap->provider : "";
+
+	r->at = at;
+	if (!strcmp(p, "BEGIN"))
+		add_target(r, PK_BEGIN, "BEGIN");
+	else if (!strcmp(p, "END"))
+		add_target(r, PK_END, "END");
+	else if (!strcmp(p, "uprobe"))
+		uprobe(r, ap, PK_UPROBE);
+	else if (!strcmp(p, "uretprobe"))
+		uprobe(r, ap, PK_URETPROBE);
+	else if (!strcmp(p, "tracepoint"))
+		tracepoint(r, ap);
+	else if (!strcmp(p, "interval"))
+		timer(r, ap, PK_INTERVAL);
+	else if (!strcmp(p, "profile"))
+		timer(r, ap, PK_PROFILE);
+	else if (!strcmp(p, "software"))
+		perf_event(r, ap, PK_SOFTWARE);
+	else if (!strcmp(p, "hardware"))
+		perf_event(r, ap, PK_HARDWARE);
+	else if (!strcmp(p, "kprobe"))
+		kprobe(r, ap, PK_KPROBE);
+	else if (!strcmp(p, "kretprobe"))
+		kprobe(r, ap, PK_KRETPROBE);
+	else if (!*p) {
+		diag_error(r->d, at->span, "unknown probe '%s'", at->name ? at->name : ap->func);
+		diag_hint(r->d, "probes look like uprobe:BINARY:FUNCTION, tracepoint:CATEGORY:NAME, interval:s:1");
+	} else {
+		diag_error(r->d, at->span, "unknown probe type '%s'", p);
+		diag_hint(r->d, "known types: BEGIN END uprobe uretprobe tracepoint interval profile software "
+				"hardware kprobe kretprobe");
+	}
+}
+
+/* ---- grouping ------------------------------------------------------------ */
+
+static void collect_fields(struct rs *r, struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_FIELD && n->lhs && n->lhs->kind == AST_IDENT && !strcmp(n->lhs->name, "args")) {
+			bool seen = false;
+
+			for (int i = 0; i < r->nfields; i++)
+				seen |= !strcmp(r->fields[i], n->name);
+			if (!seen) {
+				r->fields = realloc(r->fields, (r->nfields + 1) * sizeof(*r->fields));
+				r->fields[r->nfields++] = n->name;
+			}
+		}
+		collect_fields(r, n->lhs);
+		collect_fields(r, n->rhs);
+		collect_fields(r, n->cond);
+		collect_fields(r, n->then);
+		collect_fields(r, n->els);
+		collect_fields(r, n->args);
+		collect_fields(r, n->body);
+	}
+}
+
+static bool same_field(const struct tp_field *a, const struct tp_field *b)
+{
+	return a->offset == b->offset && a->size == b->size && a->is_signed == b->is_signed &&
+	       a->is_data_loc == b->is_data_loc && a->is_char_array == b->is_char_array;
+}
+
+/* The used fields of one tracepoint; every field when the probe has a
+ * single target (so sema can list them in a hint). */
+static int tp_fields(struct rs *r, struct probe_target *t, struct tp_field **out, int *nout)
+{
+	struct tfs_format *f;
+	int err = tfs_format__read(t->path, t->event, &f), n = 0;
+
+	if (err)
+		return err;
+	*out = calloc(f->nfields + 1, sizeof(**out));
+	for (int i = 0; i < f->nfields; i++) {
+		const struct tfs_field *tf = &f->fields[i];
+		bool used = r->pi->ntargets == 1;
+		struct tp_field *o;
+
+		for (int k = 0; k < r->nfields && !used; k++)
+			used = !strcmp(r->fields[k], tf->name);
+		if (!used)
+			continue;
+		o = &(*out)[n++];
+		o->name = xstrdup(tf->name);
+		o->type = xstrdup(tf->type);
+		o->offset = tf->offset;
+		o->size = tf->size;
+		o->is_signed = tf->is_signed;
+		o->is_data_loc = tf->is_data_loc;
+		o->is_char_array = tf->is_array && strstr(tf->type, "char");
+		o->is_ptr = strchr(tf->type, '*') != NULL;
+	}
+	*nout = n;
+	tfs_format__free(f);
+	return 0;
+}
+
+static void free_fields(struct tp_field *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].name);
+		free(f[i].type);
+	}
+	free(f);
+}
+
+static int find_group(struct probe_info *pi, enum probe_kind kind, struct tp_field *f, int nf)
+{
+	for (int g = 0; g < pi->ngroups; g++) {
+		struct probe_group *gr = &pi->groups[g];
+		bool same = gr->kind == kind && gr->nfields == nf;
+
+		for (int i = 0; same && i < nf; i++)
+			same = !strcmp(gr->fields[i].name, f[i].name) && same_field(&gr->fields[i], &f[i]);
+		if (same)
+			return g;
+	}
+	return -1;
+}
+
+static void group(struct rs *r, struct ast_node *probe)
+{
+	struct probe_info *pi = r->pi;
+
+	r->nfields = 0;
+	collect_fields(r, probe->pred);
+	collect_fields(r, probe->body);
+	for (int i = 0; i < pi->ntargets; i++) {
+		struct probe_target *t = &pi->targets[i];
+		struct tp_field *f = NULL;
+		int nf = 0, g;
+
+		if (t->kind == PK_TRACEPOINT && (r->nfields || pi->ntargets == 1)) {
+			int err = tp_fields(r, t, &f, &nf);
+
+			if (err) {
+				diag_error(r->d, probe->attach->span, "cannot read the format of %s: %s",
+					   t->probe_name, strerror(-err));
+				continue;
+			}
+		}
+		g = find_group(pi, t->kind, f, nf);
+		if (g < 0) {
+			pi->groups = realloc(pi->groups, (pi->ngroups + 1) * sizeof(*pi->groups));
+			g = pi->ngroups++;
+			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf };
+		} else {
+			free_fields(f, nf);
+		}
+		t->group = g;
+		t->index = r->next_index++;
+	}
+}
+
+int resolve_probes(struct ast *ast, const struct resolve_opts *o, struct diags *d)
+{
+	struct rs r = { .ast = ast, .o = o, .d = d };
+
+	for (struct ast_node *p = ast->probes; p; p = p->next) {
+		r.pi = calloc(1, sizeof(*r.pi));
+		r.cap = 0;
+		p->sema = r.pi;
+		for (struct ast_node *at = p->attach; at; at = at->next)
+			attach_point(&r, at);
+		if (r.pi->ntargets)
+			r.pi->kind = r.pi->targets[0].kind;
+		if (o->max_probes && r.pi->ntargets > o->max_probes) {
+			diag_error(d, p->attach->span, "these attach points expand to %d probes, more than --max-probes %d",
+				   r.pi->ntargets, o->max_probes);
+			continue;
+		}
+		group(&r, p);
+	}
+	free(r.fields);
+	return diags__nerrors(d) ? -EINVAL : 0;
+}
+
+void resolve_free(struct ast *ast)
+{
+	for (struct ast_node *p = ast ? ast->probes : NULL; p; p = p->next) {
+		struct probe_info *pi = p->sema;
+
+		if (!pi)
+			continue;
+		for (int i = 0; i < pi->ntargets; i++) {
+			free(pi->targets[i].probe_name);
+			free(pi->targets[i].func_name);
+			free(pi->targets[i].path);
+			free(pi->targets[i].event);
+		}
+		for (int g = 0; g < pi->ngroups; g++)
+			free_fields(pi->groups[g].fields, pi->groups[g].nfields);
+		free(pi->targets);
+		free(pi->groups);
+		if (pi->sp)
+			free(pi->sp->var_ty);
+		free(pi->sp);
+		free(pi);
+		p->sema = NULL;
+	}
+}

@@ -1,0 +1,373 @@
+/* rt: load, attach, poll and stop (see rt.h). */
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "rt_internal.h"
+#include "tracefs.h"
+
+static volatile sig_atomic_t stop_requested;
+
+void rt_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+static char *verifier_buf;
+static FILE *libbpf_sink;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	if (!libbpf_sink)
+		return 0;
+	return vfprintf(libbpf_sink, fmt, ap);
+}
+
+int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "hark");
+	struct rt *rt = calloc(1, sizeof(*rt));
+	char *log = NULL;
+	size_t loglen = 0;
+	int err;
+
+	if (!rt)
+		return -ENOMEM;
+	rt->plan = plan;
+	rt->o = *o;
+	rt->exit_code = 0;
+	rt->ncpus = libbpf_num_possible_cpus();
+	rt->syms = sym_cache__new();
+	rt->out = out__new(o->out, o->format);
+	libbpf_sink = open_memstream(&log, &loglen);
+	libbpf_set_print(libbpf_print);
+	if (o->verifier_log) {
+		oo.kernel_log_level = 2;
+		verifier_buf = NULL;
+	}
+	rt->obj = bpf_object__open_mem(plan->obj, plan->obj_size, &oo);
+	if (!rt->obj) {
+		err = -errno;
+		fflush(libbpf_sink);
+		fprintf(stderr, "hark: cannot open the compiled BPF object: %s\n%s", strerror(-err), log ? log : "");
+		goto err_out;
+	}
+	err = bpf_object__load(rt->obj);
+	fflush(libbpf_sink);
+	if (err || o->verifier_log) {
+		if (err) {
+			fprintf(stderr, "hark: the kernel refused the program: %s\n", strerror(-err));
+			if (err == -EPERM)
+				fprintf(stderr, "hint: run as root, or with CAP_BPF and CAP_PERFMON\n");
+		}
+		if (log && *log)
+			fprintf(stderr, "%s", log);
+		if (err)
+			goto err_out;
+	}
+	fclose(libbpf_sink);
+	libbpf_sink = NULL;
+	free(log);
+	log = NULL;
+	for (int i = 0; i < plan->nmaps; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "m%d", i);
+		plan->maps[i].fd = bpf_object__find_map_fd_by_name(rt->obj, name);
+	}
+	rt->lost_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_lost");
+	rt->env_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_env");
+	rt->ustack_fd = plan->ustack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->ustack_map) : -1;
+	rt->kstack_fd = plan->kstack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->kstack_map) : -1;
+	rt->progs = calloc(plan->nprogs + 1, sizeof(*rt->progs));
+	for (int i = 0; i < plan->nprogs; i++)
+		rt->progs[i] = bpf_object__find_program_by_name(rt->obj, plan->progs[i].name);
+	err = rt_events_open(rt);
+	if (err)
+		goto err_out;
+	*out = rt;
+	return 0;
+err_out:
+	if (libbpf_sink)
+		fclose(libbpf_sink);
+	libbpf_sink = NULL;
+	free(log);
+	rt__free(rt);
+	return err;
+}
+
+void rt__free(struct rt *rt)
+{
+	if (!rt)
+		return;
+	for (int i = 0; i < rt->nlinks; i++)
+		bpf_link__destroy(rt->links[i]);
+	free(rt->links);
+	for (int i = 0; i < rt->npfds; i++)
+		close(rt->pfds[i]);
+	free(rt->pfds);
+	rt_events_close(rt);
+	bpf_object__close(rt->obj);
+	free(rt->progs);
+	sym_cache__free(rt->syms);
+	out__free(rt->out);
+	free(rt);
+}
+
+static int add_link(struct rt *rt, struct bpf_link *l)
+{
+	if (!l)
+		return -errno;
+	if (rt->nlinks == rt->caplinks) {
+		rt->caplinks = rt->caplinks ? 2 * rt->caplinks : 16;
+		rt->links = realloc(rt->links, rt->caplinks * sizeof(*rt->links));
+	}
+	rt->links[rt->nlinks++] = l;
+	return 0;
+}
+
+static int perf_open(struct perf_event_attr *a, int cpu)
+{
+	return (int)syscall(__NR_perf_event_open, a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static const struct {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+} perf_events[] = {
+	{ "cpu-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "cpu", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK },
+	{ "task-clock", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+	{ "page-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+	{ "context-switches", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cs", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+	{ "cpu-migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "migrations", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+	{ "minor-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+	{ "major-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+	{ "alignment-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_ALIGNMENT_FAULTS },
+	{ "emulation-faults", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_EMULATION_FAULTS },
+	{ "dummy", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_DUMMY },
+	{ "bpf-output", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_BPF_OUTPUT },
+	{ "cpu-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+	{ "instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+	{ "cache-references", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_REFERENCES },
+	{ "cache-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+	{ "branch-instructions", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branches", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+	{ "branch-misses", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+	{ "bus-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BUS_CYCLES },
+	{ "frontend-stalls", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_FRONTEND },
+	{ "backend-stalls", PERF_TYPE_HARDWARE, PERF_COUNT_HW_STALLED_CYCLES_BACKEND },
+	{ "ref-cycles", PERF_TYPE_HARDWARE, PERF_COUNT_HW_REF_CPU_CYCLES },
+};
+
+/* interval: one CPU; profile/software/hardware: every CPU */
+static int attach_perf(struct rt *rt, struct bpf_program *prog, const struct probe_target *t, int cookie)
+{
+	struct perf_event_attr a = { .size = sizeof(a), .type = PERF_TYPE_SOFTWARE,
+				     .config = PERF_COUNT_SW_CPU_CLOCK };
+	LIBBPF_OPTS(bpf_perf_event_opts, po, .bpf_cookie = (uint64_t)cookie);
+	int first = 0, last = rt->ncpus - 1;
+
+	switch (t->kind) {
+	case PK_INTERVAL:
+		a.sample_period = t->period;
+		last = 0;
+		break;
+	case PK_PROFILE:
+		if (!strcmp(t->event, "hz")) {
+			a.freq = 1;
+			a.sample_freq = t->period;
+		} else {
+			a.sample_period = t->period;
+		}
+		break;
+	default:
+		for (size_t i = 0; i < sizeof(perf_events) / sizeof(perf_events[0]); i++) {
+			if (!strcmp(perf_events[i].name, t->event)) {
+				a.type = perf_events[i].type;
+				a.config = perf_events[i].config;
+			}
+		}
+		a.sample_period = t->period;
+		break;
+	}
+	for (int cpu = first; cpu <= last; cpu++) {
+		int fd = perf_open(&a, cpu), err;
+
+		if (fd < 0) {
+			if (errno == ENODEV || errno == ENOENT) /* offline or absent CPU */
+				continue;
+			return -errno;
+		}
+		rt->pfds = realloc(rt->pfds, (rt->npfds + 1) * sizeof(*rt->pfds));
+		rt->pfds[rt->npfds++] = fd;
+		err = add_link(rt, bpf_program__attach_perf_event_opts(prog, fd, &po));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int attach_one(struct rt *rt, const struct plan_attach *pa, int cookie)
+{
+	struct bpf_program *prog = rt->progs[pa->prog];
+	const struct probe_target *t = &pa->t;
+
+	switch (t->kind) {
+	case PK_BEGIN:
+	case PK_END:
+		return 0; /* run with BPF_PROG_TEST_RUN */
+	case PK_UPROBE:
+	case PK_URETPROBE: {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = t->kind == PK_URETPROBE,
+			    .bpf_cookie = (uint64_t)cookie);
+
+		return add_link(rt, bpf_program__attach_uprobe_opts(prog, t->pid, t->path, t->offset, &uo));
+	}
+	case PK_TRACEPOINT: {
+		LIBBPF_OPTS(bpf_tracepoint_opts, to, .bpf_cookie = (uint64_t)cookie);
+
+		return add_link(rt, bpf_program__attach_tracepoint_opts(prog, t->path, t->event, &to));
+	}
+	case PK_KPROBE:
+	case PK_KRETPROBE: {
+		LIBBPF_OPTS(bpf_kprobe_opts, ko, .retprobe = t->kind == PK_KRETPROBE,
+			    .bpf_cookie = (uint64_t)cookie, .offset = t->offset);
+
+		if (access("/sys/bus/event_source/devices/kprobe", F_OK))
+			return -EOPNOTSUPP;
+		return add_link(rt, bpf_program__attach_kprobe_opts(prog, t->event, &ko));
+	}
+	default:
+		return attach_perf(rt, prog, t, cookie);
+	}
+}
+
+int rt_attach(struct rt *rt)
+{
+	struct plan *p = rt->plan;
+	int n = 0;
+
+	if (rt->o.dry_run)
+		return 0;
+	for (int i = 0; i < p->nattach; i++) {
+		const struct plan_attach *pa = &p->attach[i];
+		int err;
+
+		if (pa->t.kind == PK_TRACEPOINT && !tfs_root()) {
+			fprintf(stderr, "hark: cannot mount tracefs: %s\n", strerror(errno));
+			return -errno;
+		}
+		err = attach_one(rt, pa, i);
+		if (err == -EOPNOTSUPP && (pa->t.kind == PK_KPROBE || pa->t.kind == PK_KRETPROBE)) {
+			fprintf(stderr, "hark: cannot attach %s: this kernel has no kprobes (CONFIG_KPROBES is off)\n"
+					"hint: trace the same event with a tracepoint (hark -l 'tracepoint:*') or a uprobe\n",
+				pa->t.probe_name);
+			return err;
+		}
+		if (err) {
+			fprintf(stderr, "hark: cannot attach %s: %s\n", pa->t.probe_name, strerror(-err));
+			if (pa->t.kind == PK_HARDWARE && err == -ENOENT)
+				fprintf(stderr, "hint: this machine exposes no hardware counters (a VM?)\n");
+			return err;
+		}
+		n++;
+	}
+	rt->nattached = n;
+	return 0;
+}
+
+static void run_special(struct rt *rt, enum probe_kind kind)
+{
+	for (int i = 0; i < rt->plan->nattach; i++) {
+		const struct plan_attach *pa = &rt->plan->attach[i];
+		LIBBPF_OPTS(bpf_test_run_opts, tr);
+
+		if (pa->t.kind != kind)
+			continue;
+		if (bpf_prog_test_run_opts(bpf_program__fd(rt->progs[pa->prog]), &tr))
+			fprintf(stderr, "hark: cannot run %s: %s\n", pa->t.probe_name, strerror(errno));
+		rt_events_drain(rt);
+	}
+}
+
+static bool target_gone(struct rt *rt)
+{
+	int pid = rt->o.target_pid, status;
+
+	if (pid <= 0)
+		return false;
+	if (rt->o.target_is_child) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			rt->child_reaped = true;
+			return true;
+		}
+		return false;
+	}
+	return kill(pid, 0) && errno == ESRCH;
+}
+
+static void set_start_time(struct rt *rt)
+{
+	struct timespec ts;
+	uint32_t k = 0;
+	uint64_t ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	bpf_map_update_elem(rt->env_fd, &k, &ns, BPF_ANY);
+}
+
+int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
+{
+	int probes = 0;
+
+	for (int i = 0; i < rt->plan->nattach; i++)
+		probes += 1;
+	set_start_time(rt);
+	if (!rt->o.quiet)
+		out_attached(rt->out, probes);
+	if (rt->o.dry_run)
+		return 0;
+	run_special(rt, PK_BEGIN);
+	if (started)
+		started(ctx);
+	while (!rt->exit_requested && !stop_requested) {
+		int err = rt_events_poll(rt, 100);
+
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "hark: ring buffer: %s\n", strerror(-err));
+			break;
+		}
+		if (target_gone(rt)) {
+			rt_events_drain(rt);
+			break;
+		}
+	}
+	rt_events_drain(rt);
+	/* probes stop before END runs and the maps are read */
+	for (int i = 0; i < rt->nlinks; i++)
+		bpf_link__destroy(rt->links[i]);
+	rt->nlinks = 0;
+	run_special(rt, PK_END);
+	rt_print_all(rt);
+	rt_report_lost(rt);
+	out_flush(rt->out);
+	return rt->exit_code;
+}

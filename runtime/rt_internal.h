@@ -1,0 +1,37 @@
+/* Shared state of rt.c and rt_events.c. */
+#ifndef HARK_RT_INTERNAL_H
+#define HARK_RT_INTERNAL_H
+
+#include "../lang/fmt.h"
+#include "rt.h"
+#include "symbolize.h"
+
+struct rt {
+	struct plan *plan;
+	struct rt_opts o;
+	struct out *out;
+	struct bpf_object *obj;
+	struct bpf_program **progs;
+	struct bpf_link **links;
+	int nlinks, caplinks;
+	int *pfds, npfds;
+	struct ring_buffer *rb;
+	struct fmt **fmts;      /* parsed printf formats, per plan fmt */
+	struct sym_cache *syms;
+	int lost_fd, env_fd, ustack_fd, kstack_fd;
+	int ncpus;
+	int nattached;
+	bool exit_requested;
+	bool child_reaped;
+	int exit_code;
+};
+
+int rt_events_open(struct rt *rt);
+void rt_events_close(struct rt *rt);
+int rt_events_poll(struct rt *rt, int timeout_ms);
+void rt_events_drain(struct rt *rt);
+/* Exit-time dump: every map in name order. */
+void rt_print_all(struct rt *rt);
+void rt_report_lost(struct rt *rt);
+
+#endif
