@@ -196,7 +196,7 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 		LLVMValueRef key = cg_alloca(g, 8, "k");
 		LLVMValueRef args[2] = { g->env, key };
 
-		LLVMBuildStore(g->b, LLVMConstInt(g->i32, 0, 0), key);
+		LLVMBuildStore(g->b, LLVMConstInt(g->i32, ENV_START_NS, 0), key);
 		v = cg_call(g, "hark_map_read_int", args, 2);
 		r.v = LLVMBuildSub(g->b, cg_call_helper(g, BH_KTIME_GET_NS, g->i64, NULL, 0), v, "");
 		break;

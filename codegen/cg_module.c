@@ -144,7 +144,7 @@ static void maps(struct cg *g)
 	}
 	g->ringbuf = cg_map_global(g, "hark_ringbuf", MT_RINGBUF, g->opts->ringbuf_size, 0, 0);
 	g->lost = cg_map_global(g, "hark_lost", MT_ARRAY, 1, 4, 8);
-	g->env = cg_map_global(g, "hark_env", MT_ARRAY, 1, 4, 8);
+	g->env = cg_map_global(g, "hark_env", MT_ARRAY, ENV_NSLOTS, 4, 8);
 	p->ringbuf_name = strdup("hark_ringbuf");
 }
 
@@ -239,6 +239,17 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 		LLVMBuildBr(g->b, body);
 		LLVMPositionBuilderAtEnd(g->b, body);
 		LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
+	}
+	if (g->pi->groups[group].kind != PK_BEGIN && g->pi->groups[group].kind != PK_END) {
+		/* hark is stopping: return before doing anything */
+		LLVMValueRef key = cg_alloca(g, 8, "k");
+		LLVMValueRef args[2] = { g->env, key };
+		LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "running");
+
+		LLVMBuildStore(g->b, LLVMConstInt(g->i32, ENV_STOP, 0), key);
+		LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, cg_call(g, "hark_map_read_int", args, 2), ""), g->ret,
+				run);
+		LLVMPositionBuilderAtEnd(g->b, run);
 	}
 	if (probe->pred) {
 		LLVMBasicBlockRef yes = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "pred_true");

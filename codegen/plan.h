@@ -61,6 +61,13 @@ enum ev_type {
 
 #define PLAN_MAX_KEYS 8
 
+/* hark_env: a u64 array map the runtime writes (grep "ENV SLOTS") */
+enum env_slot {
+	ENV_START_NS = 0, /* CLOCK_MONOTONIC at start, for `elapsed` */
+	ENV_STOP = 1,     /* non-zero: hark is stopping; programs return at once */
+	ENV_NSLOTS = 2,
+};
+
 struct plan_map {
 	char *name;              /* "@c", "@" */
 	int nkeys;               /* 0 = scalar map */

@@ -33,6 +33,20 @@ struct elf_syms {
 int elf_syms__open(const char *path, struct elf_syms **out);
 void elf_syms__free(struct elf_syms *s);
 
+/* Added: elf_syms__open() is elf_syms__open_opts(path, 0, out). Like
+ * bpftrace (bcc), the separate debug file is read too when installed
+ * (/usr/lib/debug/.build-id/..., .gnu_debuglink), so libc6-dbg's local
+ * names such as __GI___nanosleep are listed and attachable. */
+enum {
+	ELF_SYMS_NO_DEBUG  = 1 << 0, /* only the file's own symbol tables */
+	ELF_SYMS_BCC_ORDER = 1 << 1, /* all aliases kept, in bcc's std::sort order
+				      * (for symbolizing exactly as bpftrace) */
+};
+int elf_syms__open_opts(const char *path, unsigned flags, struct elf_syms **out);
+/* Added: sort by addr exactly as bcc's std::sort does (ties included);
+ * also used for /proc/kallsyms. */
+void elf_syms_sort_bcc(struct elf_sym *syms, size_t n);
+
 /* Exact name lookup (first match). NULL if absent. */
 const struct elf_sym *elf_syms__find(const struct elf_syms *s, const char *name);
 /* Symbol containing vaddr (addr <= vaddr < addr+size, or the nearest

@@ -76,6 +76,11 @@ void out_value(struct out *o, const struct out_val *v);
 void out_attached(struct out *o, int nprobes);
 void out_lost_events(struct out *o, uint64_t lost);
 
+/* What bpftrace prints on stdout once the END probes have run, before the
+ * exit-time map dump: "\n\n", in text and json mode, with or without -q,
+ * even when there are no maps. */
+void out_exit_begin(struct out *o);
+
 void out_flush(struct out *o);
 
 #endif

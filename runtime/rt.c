@@ -1,5 +1,6 @@
 /* rt: load, attach, poll and stop (see rt.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -107,15 +108,65 @@ err_out:
 	return err;
 }
 
+/* Detaching a tracepoint or uprobe link waits for RCU grace periods under
+ * a kernel mutex: ~35 ms each, one after the other, so ~13 s for the ~350
+ * sys_enter_* tracepoints. So stopping is in two steps: a stop flag in the
+ * env map makes every program return at once (probes are quiet from that
+ * moment: END runs and maps are read on stable data), and when there are
+ * many links, the closing is left to a short-lived child that inherits the
+ * descriptors, waits for hark to exit and then closes them; with its stdio
+ * on /dev/null, pipes reading hark see EOF as soon as hark exits. */
+enum { BACKGROUND_CLOSE_MIN = 16 };
+
+static void stop_programs(struct rt *rt)
+{
+	uint32_t k = ENV_STOP;
+	uint64_t one = 1;
+
+	bpf_map_update_elem(rt->env_fd, &k, &one, BPF_ANY);
+}
+
+static void release_links(struct rt *rt)
+{
+	int gate[2];
+	bool background = rt->nlinks >= BACKGROUND_CLOSE_MIN && !pipe(gate);
+
+	if (background) {
+		fflush(NULL);
+		if (fork() == 0) {
+			char c;
+			int devnull = open("/dev/null", O_RDWR);
+
+			setsid();
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+			close(gate[1]);
+			/* EOF when hark has exited and dropped its references */
+			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+				;
+			_exit(0); /* the kernel closes every descriptor */
+		}
+		close(gate[0]);
+		/* gate[1] stays open until hark exits */
+	}
+	for (int i = 0; i < rt->nlinks; i++) {
+		if (background)
+			bpf_link__disconnect(rt->links[i]);
+		bpf_link__destroy(rt->links[i]);
+	}
+	rt->nlinks = 0;
+	for (int i = 0; i < rt->npfds; i++)
+		close(rt->pfds[i]);
+	rt->npfds = 0;
+}
+
 void rt__free(struct rt *rt)
 {
 	if (!rt)
 		return;
-	for (int i = 0; i < rt->nlinks; i++)
-		bpf_link__destroy(rt->links[i]);
+	release_links(rt);
 	free(rt->links);
-	for (int i = 0; i < rt->npfds; i++)
-		close(rt->pfds[i]);
 	free(rt->pfds);
 	rt_events_close(rt);
 	bpf_object__close(rt->obj);
@@ -140,6 +191,26 @@ static int add_link(struct rt *rt, struct bpf_link *l)
 static int perf_open(struct perf_event_attr *a, int cpu)
 {
 	return (int)syscall(__NR_perf_event_open, a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Attach prog to perf event fd. The link owns fd; rt keeps a dup so the
+ * event stays while the link is handed to the closer (release_links). */
+static int attach_pfd(struct rt *rt, struct bpf_program *prog, int fd, int cookie)
+{
+	LIBBPF_OPTS(bpf_perf_event_opts, po, .bpf_cookie = (uint64_t)cookie);
+	int keep = fcntl(fd, F_DUPFD_CLOEXEC, 0), err;
+
+	if (keep < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	rt->pfds = realloc(rt->pfds, (rt->npfds + 1) * sizeof(*rt->pfds));
+	rt->pfds[rt->npfds++] = keep;
+	err = add_link(rt, bpf_program__attach_perf_event_opts(prog, fd, &po));
+	if (err)
+		close(fd);
+	return err;
 }
 
 static const struct {
@@ -181,7 +252,6 @@ static int attach_perf(struct rt *rt, struct bpf_program *prog, const struct pro
 {
 	struct perf_event_attr a = { .size = sizeof(a), .type = PERF_TYPE_SOFTWARE,
 				     .config = PERF_COUNT_SW_CPU_CLOCK };
-	LIBBPF_OPTS(bpf_perf_event_opts, po, .bpf_cookie = (uint64_t)cookie);
 	int first = 0, last = rt->ncpus - 1;
 
 	switch (t->kind) {
@@ -215,13 +285,36 @@ static int attach_perf(struct rt *rt, struct bpf_program *prog, const struct pro
 				continue;
 			return -errno;
 		}
-		rt->pfds = realloc(rt->pfds, (rt->npfds + 1) * sizeof(*rt->pfds));
-		rt->pfds[rt->npfds++] = fd;
-		err = add_link(rt, bpf_program__attach_perf_event_opts(prog, fd, &po));
+		err = attach_pfd(rt, prog, fd, cookie);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* A tracepoint perf event of our own, so it can be handed over like the
+ * others (see release_links). */
+static int attach_tracepoint(struct rt *rt, struct bpf_program *prog, const struct probe_target *t, int cookie)
+{
+	struct perf_event_attr a = { .size = sizeof(a), .type = PERF_TYPE_TRACEPOINT, .sample_period = 1,
+				     .wakeup_events = 1 };
+	char path[512];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tfs_root(), t->path, t->event);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%llu", (unsigned long long *)&a.config) != 1) {
+		fclose(f);
+		return -EINVAL;
+	}
+	fclose(f);
+	fd = perf_open(&a, 0);
+	if (fd < 0)
+		return -errno;
+	return attach_pfd(rt, prog, fd, cookie);
 }
 
 static int attach_one(struct rt *rt, const struct plan_attach *pa, int cookie)
@@ -240,11 +333,8 @@ static int attach_one(struct rt *rt, const struct plan_attach *pa, int cookie)
 
 		return add_link(rt, bpf_program__attach_uprobe_opts(prog, t->pid, t->path, t->offset, &uo));
 	}
-	case PK_TRACEPOINT: {
-		LIBBPF_OPTS(bpf_tracepoint_opts, to, .bpf_cookie = (uint64_t)cookie);
-
-		return add_link(rt, bpf_program__attach_tracepoint_opts(prog, t->path, t->event, &to));
-	}
+	case PK_TRACEPOINT:
+		return attach_tracepoint(rt, prog, t, cookie);
 	case PK_KPROBE:
 	case PK_KRETPROBE: {
 		LIBBPF_OPTS(bpf_kprobe_opts, ko, .retprobe = t->kind == PK_KRETPROBE,
@@ -326,7 +416,7 @@ static bool target_gone(struct rt *rt)
 static void set_start_time(struct rt *rt)
 {
 	struct timespec ts;
-	uint32_t k = 0;
+	uint32_t k = ENV_START_NS;
 	uint64_t ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -362,9 +452,7 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 	}
 	rt_events_drain(rt);
 	/* probes stop before END runs and the maps are read */
-	for (int i = 0; i < rt->nlinks; i++)
-		bpf_link__destroy(rt->links[i]);
-	rt->nlinks = 0;
+	stop_programs(rt);
 	run_special(rt, PK_END);
 	rt_print_all(rt);
 	rt_report_lost(rt);
