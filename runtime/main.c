@@ -164,7 +164,14 @@ static int child_start(const char *cmd, struct child *ch)
 		close(fds[1]);
 		if (read(fds[0], &c, 1) != 0)
 			_exit(127);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		/* "exec" keeps the pid that uprobes were attached for */
+		{
+			size_t n = strlen(cmd) + 6;
+			char *line = malloc(n);
+
+			snprintf(line, n, "exec %s", cmd);
+			execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+		}
 		_exit(127);
 	}
 	close(fds[0]);

@@ -15,6 +15,7 @@
 
 #include "../lang/sema.h"
 #include "elfsym.h"
+#include "goentry.h"
 #include "resolve.h"
 #include "tracefs.h"
 
@@ -71,6 +72,8 @@ struct sym_ctx {
 	enum probe_kind kind;
 	const char *path;
 	uint64_t offset;
+	const struct elf_syms *syms;
+	bool is_go;  /* entry probes go past the stack check (goentry.h) */
 };
 
 static int add_sym(const struct elf_sym *sym, void *p)
@@ -85,6 +88,12 @@ static int add_sym(const struct elf_sym *sym, void *p)
 	t->path = xstrdup(c->path);
 	t->offset = sym->file_off + c->offset;
 	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
+	if (c->is_go && c->kind == PK_UPROBE && !c->offset && sym->size) {
+		uint64_t skip = 0;
+
+		if (!go_entry_skip(c->syms, sym, &skip))
+			t->offset += skip;
+	}
 	return 0;
 }
 
@@ -131,6 +140,8 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 		diag_error(r->d, r->at->span, "cannot read symbols of %s: %s", path, strerror(-err));
 		return;
 	}
+	c.syms = syms;
+	c.is_go = go_is_binary(path);
 	if (!strncmp(ap->func, "0x", 2)) {
 		uint64_t vaddr = strtoull(ap->func, NULL, 16), off;
 		const struct elf_sym *s = elf_syms__lookup(syms, vaddr);
