@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up, build and run every test: the README's test command.
+#   scripts/test.sh           release build + all tests, then an ASan/UBSan build + all tests
+#   HARK_NO_SANITIZE=1 ...    skip the sanitizer pass
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc)
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+if [ -z "${HARK_NO_SANITIZE:-}" ]; then
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHARK_SANITIZE=ON >/dev/null
+	cmake --build build-asan -j"$jobs"
+	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
+fi
