@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 					   .max_probes = o.max_probes };
 		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys };
 		struct cg_opts co = { .dump_ir = o.dump_ir ? stdout : NULL, .dump_asm = o.dump_asm ? stdout : NULL,
-				      .ringbuf_size = 1 << 22, .stack_entries = o.max_keys };
+				      .ringbuf_size = 1 << 18, .stack_entries = o.max_keys };
 
 		if (resolve_probes(ast, &ro, d) || sema_run(ast, &so, &plan, d) || cg_compile(ast, &plan, &co, d))
 			goto diag_out;
