@@ -201,6 +201,9 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 	int line, col, ntargets = 0, last = -1;
 
 	g->fn = LLVMAddFunction(g->mod, name, fty);
+	/* no unwind tables: BPF has no use for .eh_frame */
+	LLVMAddAttributeAtIndex(g->fn, LLVMAttributeFunctionIndex,
+				   LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
 	LLVMSetSection(g->fn, section_of(g->pi->groups[group].kind));
 	source_linecol(g->ast->src, probe->span.start, &line, &col);
 	sty = LLVMDIBuilderCreateSubroutineType(g->di, g->di_file, params, 2, LLVMDIFlagZero);

@@ -23,12 +23,12 @@ void rt_request_stop(void)
 	stop_requested = 1;
 }
 
-static char *verifier_buf;
 static FILE *libbpf_sink;
+static bool libbpf_debug; /* -d verifier: libbpf prints the verifier log at debug level */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG)
+	if (level == LIBBPF_DEBUG && (!libbpf_debug || !strstr(fmt, "LOG")))
 		return 0;
 	if (!libbpf_sink)
 		return 0;
@@ -55,7 +55,7 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 	libbpf_set_print(libbpf_print);
 	if (o->verifier_log) {
 		oo.kernel_log_level = 2;
-		verifier_buf = NULL;
+		libbpf_debug = true;
 	}
 	rt->obj = bpf_object__open_mem(plan->obj, plan->obj_size, &oo);
 	if (!rt->obj) {
