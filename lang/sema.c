@@ -6,6 +6,11 @@
  * The second walk types everything again against what the first learnt and
  * reports every error. Scratch variables are per probe: their type is fixed
  * by their first assignment in source order.
+ *
+ * Messages say what is wrong, point at the offending expression, and where
+ * they can, say where the conflicting use is ("on line 2") and add a hint:
+ * the usage of a function, or a "did you mean" from the builtin, function,
+ * map and field names (sema_suggest, also used by runtime/resolve.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +25,14 @@ struct var {
 	struct ty ty;
 };
 
+/* Where a map was first seen, to point back at it. */
+struct map_use {
+	struct span first;      /* first use of any kind */
+	struct span keys;       /* the use that fixed the key types */
+	struct span value;      /* the assignment that fixed the value kind */
+	bool assigned;          /* some assignment was written, even a wrong one */
+};
+
 struct sema {
 	struct ast *ast;
 	const struct sema_opts *opts;
@@ -32,7 +45,7 @@ struct sema {
 	int nvars, capvars;
 	uint32_t max_event;
 	int loop_depth;
-	struct span *first_use; /* per map id */
+	struct map_use *uses;   /* per map id */
 };
 
 uint32_t ty_storage_size(struct ty t)
@@ -47,17 +60,18 @@ uint32_t ty_storage_size(struct ty t)
 	}
 }
 
+/* With its article, to read in a sentence: "holds a string". */
 static const char *ty_name(struct ty t)
 {
 	switch (t.kind) {
-	case TY_NONE: return "none";
-	case TY_INT: return t.is_signed ? "int" : "unsigned int";
-	case TY_STR: return "string";
-	case TY_USTACK: return "ustack";
-	case TY_KSTACK: return "kstack";
-	case TY_PROBE: return "probe";
-	case TY_FUNC: return "func";
-	case TY_AGG: return "aggregation";
+	case TY_NONE: return "nothing";
+	case TY_INT: return "an integer";
+	case TY_STR: return "a string";
+	case TY_USTACK: return "a ustack";
+	case TY_KSTACK: return "a kstack";
+	case TY_PROBE: return "a probe name";
+	case TY_FUNC: return "a function name";
+	case TY_AGG: return "an aggregation";
 	}
 	return "?";
 }
@@ -65,6 +79,82 @@ static const char *ty_name(struct ty t)
 static bool ty_same_kind(struct ty a, struct ty b)
 {
 	return a.kind == b.kind;
+}
+
+/* ---- did you mean ------------------------------------------------------- */
+
+/* Optimal string alignment distance: edits, with a swap of two neighbours
+ * counting as one edit ("pdi" is one edit from "pid"). */
+static int edit_distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b);
+	int d[128][128];
+
+	if (la > 126 || lb > 126)
+		return 1000;
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++) {
+		for (int j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	}
+	return d[la][lb];
+}
+
+void sema_suggest__init(struct sema_suggest *sg, const char *word)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->word = word;
+	/* how far a candidate may be: one edit for short words, up to three */
+	sg->best = strlen(word) <= 3 ? 1 : strlen(word) <= 7 ? 2 : 3;
+}
+
+void sema_suggest__add(struct sema_suggest *sg, const char *cand)
+{
+	int lw = (int)strlen(sg->word), lc = (int)strlen(cand), dist, i;
+
+	if (abs(lw - lc) > sg->best || lc >= (int)sizeof(sg->cand[0]) || !strcmp(cand, sg->word))
+		return;
+	dist = edit_distance(sg->word, cand);
+	if (dist > sg->best)
+		return;
+	if (dist < sg->best || !sg->n) {
+		sg->best = dist;
+		sg->n = 0;
+	}
+	for (i = 0; i < sg->n; i++)
+		if (!strcmp(sg->cand[i], cand))
+			return;
+	if (sg->n == SEMA_SUGGEST_MAX) {
+		if (strcmp(cand, sg->cand[sg->n - 1]) >= 0)
+			return;
+		sg->n--; /* keep the alphabetically first, whatever the feeding order */
+	}
+	for (i = sg->n++; i > 0 && strcmp(cand, sg->cand[i - 1]) < 0; i--)
+		strcpy(sg->cand[i], sg->cand[i - 1]);
+	strcpy(sg->cand[i], cand);
+}
+
+bool sema_suggest__text(const struct sema_suggest *sg, const char *prefix, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (int i = 0; i < sg->n && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s'%s%s'", !i ? "" : i == sg->n - 1 ? " or " : ", ",
+				prefix, sg->cand[i]);
+	return sg->n > 0;
 }
 
 #define ERR(s, sp, ...)                                          \
@@ -117,25 +207,34 @@ static const struct func_def {
 	enum func code;
 	int min_args, max_args;
 	bool is_agg;
+	const char *usage; /* for arity hints */
 } funcs[] = {
-	{ "count", F_COUNT, 0, 0, true },
-	{ "sum", F_SUM, 1, 1, true },
-	{ "avg", F_AVG, 1, 1, true },
-	{ "min", F_MIN, 1, 1, true },
-	{ "max", F_MAX, 1, 1, true },
-	{ "stats", F_STATS, 1, 1, true },
-	{ "hist", F_HIST, 1, 1, true },
-	{ "lhist", F_LHIST, 4, 4, true },
-	{ "printf", F_PRINTF, 1, 64, false },
-	{ "print", F_PRINT, 1, 3, false },
-	{ "clear", F_CLEAR, 1, 1, false },
-	{ "zero", F_ZERO, 1, 1, false },
-	{ "delete", F_DELETE, 2, 2, false },
-	{ "exit", F_EXIT, 0, 1, false },
-	{ "str", F_STR, 1, 2, false },
-	{ "ustack", F_USTACK, 0, 1, false },
-	{ "kstack", F_KSTACK, 0, 1, false },
+	{ "count", F_COUNT, 0, 0, true, "@m = count()" },
+	{ "sum", F_SUM, 1, 1, true, "@m = sum(VALUE)" },
+	{ "avg", F_AVG, 1, 1, true, "@m = avg(VALUE)" },
+	{ "min", F_MIN, 1, 1, true, "@m = min(VALUE)" },
+	{ "max", F_MAX, 1, 1, true, "@m = max(VALUE)" },
+	{ "stats", F_STATS, 1, 1, true, "@m = stats(VALUE)" },
+	{ "hist", F_HIST, 1, 1, true, "@m = hist(VALUE)" },
+	{ "lhist", F_LHIST, 4, 4, true, "@m = lhist(VALUE, MIN, MAX, STEP)" },
+	{ "printf", F_PRINTF, 1, 64, false, "printf(\"FORMAT\", ARGS...)" },
+	{ "print", F_PRINT, 1, 3, false, "print(@m), print(@m, TOP), print(@m, TOP, DIV) or print(VALUE)" },
+	{ "clear", F_CLEAR, 1, 1, false, "clear(@m)" },
+	{ "zero", F_ZERO, 1, 1, false, "zero(@m)" },
+	{ "delete", F_DELETE, 2, 2, false, "delete(@m, KEY)" },
+	{ "exit", F_EXIT, 0, 1, false, "exit() or exit(CODE)" },
+	{ "str", F_STR, 1, 2, false, "str(ADDRESS) or str(ADDRESS, LENGTH)" },
+	{ "ustack", F_USTACK, 0, 1, false, "ustack() or ustack(FRAMES)" },
+	{ "kstack", F_KSTACK, 0, 1, false, "kstack() or kstack(FRAMES)" },
 };
+
+static const struct func_def *func_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+		if (!strcmp(funcs[i].name, name))
+			return &funcs[i];
+	return NULL;
+}
 
 static const char *probe_kind_name(enum probe_kind k)
 {
@@ -169,6 +268,33 @@ static const char *agg_name(enum agg_kind a)
 	static const char *names[] = { "a plain value", "count()", "sum()", "avg()", "min()",
 				       "max()", "stats()", "hist()", "lhist()" };
 	return names[a];
+}
+
+static void hint_suggest(struct sema *s, const struct sema_suggest *sg, const char *prefix)
+{
+	char buf[512];
+
+	if (sema_suggest__text(sg, prefix, buf, sizeof(buf)))
+		HINT(s, "did you mean %s?", buf);
+}
+
+/* "uprobe and kprobe", "uprobe, uretprobe, kprobe and kretprobe" */
+static const char *kinds_text(unsigned kinds, char *buf, size_t size)
+{
+	size_t len = 0;
+	int n = 0, total = 0;
+
+	for (int k = 0; k <= PK_KRETPROBE; k++)
+		total += !!(kinds & K(k));
+	buf[0] = 0;
+	for (int k = 0; k <= PK_KRETPROBE && len < size; k++) {
+		if (!(kinds & K(k)))
+			continue;
+		n++;
+		len += snprintf(buf + len, size - len, "%s%s", n == 1 ? "" : n == total ? " and " : ", ",
+				probe_kind_name(k));
+	}
+	return buf;
 }
 
 /* ---- maps ------------------------------------------------------------- */
@@ -206,16 +332,37 @@ static struct plan_map *map_get(struct sema *s, struct ast_node *m)
 		pm->agg = AGG_NONE;
 		pm->max_entries = s->opts->max_keys ? s->opts->max_keys : 4096;
 		pm->fd = -1;
-		s->first_use = realloc(s->first_use, s->plan->nmaps * sizeof(*s->first_use));
-		if (!s->first_use)
+		s->uses = realloc(s->uses, s->plan->nmaps * sizeof(*s->uses));
+		if (!s->uses)
 			abort();
-		s->first_use[id] = m->span;
+		s->uses[id] = (struct map_use){ .first = m->span, .keys = m->span, .value = m->span };
 	}
 	m->id = id;
 	return pm;
 }
 
 static struct ty expr(struct sema *s, struct ast_node *n);
+
+static int line_of(struct sema *s, struct span sp)
+{
+	int line, col;
+
+	source_linecol(s->ast->src, sp.start, &line, &col);
+	return line;
+}
+
+/* An argument where a value is needed; say why there is none. */
+static void no_value(struct sema *s, struct ast_node *a, struct ty t, const char *what)
+{
+	if (t.kind == TY_AGG && a->kind == AST_CALL) {
+		const struct func_def *fd = func_find(a->name);
+
+		ERR(s, a->span, "%s() makes an aggregation, which cannot be %s", a->name, what);
+		HINT(s, "assign it to a map, like %s, and print the map", fd ? fd->usage : "@m = count()");
+	} else {
+		ERR(s, a->span, "this expression has no value to %s", what);
+	}
+}
 
 static int count_list(struct ast_node *n)
 {
@@ -227,19 +374,19 @@ static int count_list(struct ast_node *n)
 }
 
 /* Key types of @m[k1, k2]: fixed by the first use, checked after. */
-static void map_keys(struct sema *s, struct ast_node *m, struct plan_map *pm)
+static void map_keys(struct sema *s, struct ast_node *m, struct span sp, struct plan_map *pm)
 {
 	struct ty kt[PLAN_MAX_KEYS];
 	int nk = count_list(m->args), i = 0;
 
 	if (nk > PLAN_MAX_KEYS) {
-		ERR(s, m->span, "map %s has %d keys; at most %d are supported", pm->name, nk, PLAN_MAX_KEYS);
+		ERR(s, sp, "map %s has %d keys; at most %d are supported", pm->name, nk, PLAN_MAX_KEYS);
 		nk = PLAN_MAX_KEYS;
 	}
 	for (struct ast_node *k = m->args; k && i < nk; k = k->next, i++) {
 		kt[i] = expr(s, k);
 		if (kt[i].kind == TY_NONE || kt[i].kind == TY_AGG) {
-			ERR(s, k->span, "this expression has no value to use as a map key");
+			no_value(s, k, kt[i], "used as a map key");
 			kt[i] = ty_int(8, true);
 		}
 		if (kt[i].kind == TY_INT)
@@ -251,6 +398,7 @@ static void map_keys(struct sema *s, struct ast_node *m, struct plan_map *pm)
 		uint32_t off = 0;
 
 		pm->nkeys = nk;
+		s->uses[m->id].keys = sp;
 		for (i = 0; i < nk; i++) {
 			pm->key_ty[i] = kt[i];
 			pm->key_off[i] = off;
@@ -260,16 +408,16 @@ static void map_keys(struct sema *s, struct ast_node *m, struct plan_map *pm)
 		return;
 	}
 	if (pm->nkeys != nk) {
-		ERR(s, m->span, "map %s is used with %d key%s here but %d elsewhere", pm->name, nk,
-		    nk == 1 ? "" : "s", pm->nkeys);
+		ERR(s, sp, "map %s is used with %d key%s here but with %d on line %d", pm->name, nk,
+		    nk == 1 ? "" : "s", pm->nkeys, line_of(s, s->uses[m->id].keys));
 		HINT(s, "a map keeps one key type; use a second map for the other shape");
 		return;
 	}
 	i = 0;
 	for (struct ast_node *k = m->args; k && i < nk; k = k->next, i++) {
 		if (!ty_same_kind(kt[i], pm->key_ty[i])) {
-			ERR(s, k->span, "map %s key %d is %s here but %s elsewhere", pm->name, i + 1,
-			    ty_name(kt[i]), ty_name(pm->key_ty[i]));
+			ERR(s, k->span, "map %s key %d is %s here but %s on line %d", pm->name, i + 1,
+			    ty_name(kt[i]), ty_name(pm->key_ty[i]), line_of(s, s->uses[m->id].keys));
 			HINT(s, "a map keeps one key type; use a second map for the other shape");
 		}
 	}
@@ -290,37 +438,94 @@ static const struct builtin_def *builtin_find(const char *name, int64_t *argn)
 	return NULL;
 }
 
+static bool map_exists(struct sema *s, const char *name)
+{
+	for (int i = 0; i < s->plan->nmaps; i++)
+		if (!strcmp(s->plan->maps[i].name + 1, name))
+			return true;
+	return false;
+}
+
+/* "its fields are: a, b, c" for the probe's tracepoint. */
+static void hint_fields(struct sema *s, struct sema_suggest *sg)
+{
+	struct probe_group *g;
+	char buf[512] = "";
+	size_t len = 0;
+
+	if (!s->pi || !s->pi->ngroups || !s->pi->groups[0].nfields) {
+		if (s->pi && s->pi->ntargets && s->pi->targets[0].path && s->pi->targets[0].event)
+			HINT(s, "the fields are listed in /sys/kernel/tracing/events/%s/%s/format",
+			     s->pi->targets[0].path, s->pi->targets[0].event);
+		return;
+	}
+	g = &s->pi->groups[0];
+	for (int i = 0; i < g->nfields && len < sizeof(buf) - 64; i++) {
+		if (!strncmp(g->fields[i].name, "common_", 7))
+			continue;
+		if (sg)
+			sema_suggest__add(sg, g->fields[i].name);
+		len += snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", g->fields[i].name);
+	}
+	if (sg)
+		hint_suggest(s, sg, "args.");
+	HINT(s, "its fields are: %s", buf);
+}
+
 static struct ty ident(struct sema *s, struct ast_node *n)
 {
 	int64_t argn;
 	const struct builtin_def *b = builtin_find(n->name, &argn);
 	enum probe_kind pk = s->pi ? s->pi->kind : PK_BEGIN;
+	char buf[128];
 
 	if (argn >= 0) {
 		n->builtin = B_ARG;
 		n->ival = argn;
 		if (!(K_REGS & K(pk)) || pk == PK_URETPROBE || pk == PK_KRETPROBE) {
-			ERR(s, n->span, "%s is not available in a %s probe", n->name, probe_kind_name(pk));
+			ERR(s, n->span, "'%s' is not available in a %s probe", n->name, probe_kind_name(pk));
 			HINT(s, "function arguments exist only in uprobe and kprobe probes");
+			if (pk == PK_URETPROBE || pk == PK_KRETPROBE)
+				HINT(s, "a %s sees the return value as 'retval'; save arguments in a map at entry",
+				     probe_kind_name(pk));
+			else if (pk == PK_TRACEPOINT)
+				HINT(s, "tracepoints name their arguments: args.NAME");
 		}
 		return ty_int(8, false);
 	}
 	if (!b) {
+		struct sema_suggest sg;
+
 		ERR(s, n->span, "unknown identifier '%s'", n->name);
-		if (!strcmp(n->name, "arg"))
+		if (func_find(n->name)) {
+			HINT(s, "%s is a function; call it: %s()", n->name, n->name);
+		} else if (map_exists(s, n->name)) {
+			HINT(s, "did you mean the map @%s?", n->name);
+		} else if (!strcmp(n->name, "arg")) {
 			HINT(s, "write arg0, arg1, ... arg9");
+		} else {
+			sema_suggest__init(&sg, n->name);
+			for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
+				sema_suggest__add(&sg, builtins[i].name);
+			for (int i = 0; i < 10; i++) {
+				snprintf(buf, sizeof(buf), "arg%d", i);
+				sema_suggest__add(&sg, buf);
+			}
+			hint_suggest(s, &sg, "");
+		}
 		return ty_int(8, true);
 	}
 	n->builtin = b->code;
 	if (!(b->kinds & K(pk))) {
 		ERR(s, n->span, "'%s' is not available in a %s probe", n->name, probe_kind_name(pk));
-		if (b->code == B_RETVAL)
-			HINT(s, "retval exists only in uretprobe and kretprobe probes");
-		else if (b->code == B_ARGS)
-			HINT(s, "args exists only in tracepoint probes");
+		HINT(s, "%s exists only in %s probes", n->name, kinds_text(b->kinds, buf, sizeof(buf)));
+		if (b->kind == TY_INT || b->kind == TY_NONE)
+			return ty_int(8, b->is_signed);
+		return (struct ty){ .kind = b->kind, .size = 8 };
 	}
 	if (b->code == B_ARGS) {
 		ERR(s, n->span, "'args' needs a field: args.NAME");
+		hint_fields(s, NULL);
 		return ty_int(8, true);
 	}
 	if (b->kind == TY_STR)
@@ -335,6 +540,7 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 static struct ty field(struct sema *s, struct ast_node *n)
 {
 	struct probe_group *g;
+	struct sema_suggest sg;
 
 	if (n->lhs->kind != AST_IDENT || strcmp(n->lhs->name, "args")) {
 		ERR(s, n->span, "only tracepoint arguments have fields (args.NAME)");
@@ -342,9 +548,12 @@ static struct ty field(struct sema *s, struct ast_node *n)
 	}
 	n->lhs->builtin = B_ARGS;
 	if (!s->pi || s->pi->kind != PK_TRACEPOINT) {
-		ERR(s, n->lhs->span, "'args' is not available in a %s probe",
-		    probe_kind_name(s->pi ? s->pi->kind : PK_BEGIN));
+		enum probe_kind pk = s->pi ? s->pi->kind : PK_BEGIN;
+
+		ERR(s, n->lhs->span, "'args' is not available in a %s probe", probe_kind_name(pk));
 		HINT(s, "args exists only in tracepoint probes");
+		if (K_REGS & K(pk) && pk != PK_URETPROBE && pk != PK_KRETPROBE)
+			HINT(s, "a %s sees the function's arguments as arg0, arg1, ...", probe_kind_name(pk));
 		return ty_int(8, true);
 	}
 	for (int gi = 0; gi < s->pi->ngroups; gi++) {
@@ -363,43 +572,79 @@ static struct ty field(struct sema *s, struct ast_node *n)
 			return ty_int(8, true);
 		}
 	}
-	ERR(s, n->span, "tracepoint %s has no field '%s'",
-	    s->pi->ntargets ? s->pi->targets[0].probe_name : "?", n->name);
-	if (s->pi->ngroups && s->pi->groups[0].nfields) {
-		char buf[512] = "";
-		size_t len = 0;
-		g = &s->pi->groups[0];
-		for (int i = 0; i < g->nfields && len < sizeof(buf) - 64; i++) {
-			if (!strncmp(g->fields[i].name, "common_", 7))
-				continue;
-			len += snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", g->fields[i].name);
-		}
-		HINT(s, "its fields are: %s", buf);
-	}
+	if (s->pi->ntargets > 1)
+		ERR(s, n->span, "tracepoint %s (and %d more) has no field '%s'", s->pi->targets[0].probe_name,
+		    s->pi->ntargets - 1, n->name);
+	else
+		ERR(s, n->span, "tracepoint %s has no field '%s'",
+		    s->pi->ntargets ? s->pi->targets[0].probe_name : "?", n->name);
+	sema_suggest__init(&sg, n->name);
+	hint_fields(s, &sg);
 	return ty_int(8, true);
+}
+
+/* The first assignment to $name in the tree n, or NULL. */
+static struct ast_node *find_var_assign(struct ast_node *n, const char *name)
+{
+	struct ast_node *f;
+
+	for (; n; n = n->next) {
+		if (n->kind == AST_ASSIGN && n->lhs->kind == AST_VAR && !strcmp(n->lhs->name, name))
+			return n;
+		if ((f = find_var_assign(n->then, name)) || (f = find_var_assign(n->els, name)) ||
+		    (f = find_var_assign(n->body, name)))
+			return f;
+	}
+	return NULL;
 }
 
 static struct ty var_ref(struct sema *s, struct ast_node *n)
 {
+	struct ast_node *later;
+	int64_t argn;
+
 	for (int i = 0; i < s->nvars; i++) {
 		if (!strcmp(s->vars[i].name, n->name)) {
 			n->id = i;
 			return s->vars[i].ty;
 		}
 	}
-	ERR(s, n->span, "variable $%s is used before it is assigned", n->name);
 	n->id = -1;
+	if (!s->report)
+		return ty_int(8, true);
+	ERR(s, n->span, "variable $%s is used before it is assigned", n->name);
+	later = s->probe ? find_var_assign(s->probe->body, n->name) : NULL;
+	if (later) {
+		int line, col;
+
+		source_linecol(s->ast->src, later->span.start, &line, &col);
+		HINT(s, "$%s is first assigned on line %d; assign it before this use", n->name, line);
+		return ty_int(8, true);
+	}
+	for (struct ast_node *p = s->ast->probes; p; p = p->next) {
+		if (p != s->probe && find_var_assign(p->body, n->name)) {
+			HINT(s, "$%s is assigned in another probe; variables live in one probe, "
+				"share values through a map like @%s", n->name, n->name);
+			return ty_int(8, true);
+		}
+	}
+	if (builtin_find(n->name, &argn) || argn >= 0)
+		HINT(s, "for the builtin, write %s without '$'", n->name);
+	else
+		HINT(s, "assign it first, like $%s = 0;", n->name);
 	return ty_int(8, true);
 }
 
-static int var_def(struct sema *s, struct ast_node *n, struct ty t)
+/* $x = value: the first assignment fixes the variable's type. */
+static int var_def(struct sema *s, struct ast_node *n, struct ast_node *rhs, struct ty t)
 {
 	for (int i = 0; i < s->nvars; i++) {
 		if (!strcmp(s->vars[i].name, n->name)) {
 			n->id = i;
 			if (!ty_same_kind(s->vars[i].ty, t)) {
-				ERR(s, n->span, "variable $%s holds %s but is assigned %s here", n->name,
+				ERR(s, rhs->span, "variable $%s holds %s but is assigned %s here", n->name,
 				    ty_name(s->vars[i].ty), ty_name(t));
+				HINT(s, "a variable keeps the type of its first assignment; use another name");
 			}
 			return i;
 		}
@@ -417,14 +662,6 @@ static int var_def(struct sema *s, struct ast_node *n, struct ty t)
 	s->vars[s->nvars] = (struct var){ .name = n->name, .ty = t };
 	n->id = s->nvars;
 	return s->nvars++;
-}
-
-static const struct func_def *func_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
-		if (!strcmp(funcs[i].name, name))
-			return &funcs[i];
-	return NULL;
 }
 
 static bool want_int(struct sema *s, struct ast_node *n, struct ty t, const char *what)
@@ -454,6 +691,51 @@ static void event_size(struct sema *s, uint32_t size)
 		s->max_event = size;
 }
 
+/* Source offset of byte `off` of the decoded string literal n (escapes as
+ * decoded as lexer.l decodes them). */
+static uint32_t str_src_off(struct sema *s, struct ast_node *n, size_t off)
+{
+	const char *t = s->ast->src->text;
+	uint32_t i = n->span.start + 1, end = n->span.end;
+
+	for (size_t o = 0; o < off && i < end; o++) {
+		if (t[i++] != '\\' || i >= end)
+			continue;
+		if (t[i] == 'x') {
+			i++;
+			for (int k = 0; k < 2 && i < end && strchr("0123456789abcdefABCDEF", t[i]); k++)
+				i++;
+		} else if (t[i] >= '0' && t[i] <= '7') {
+			i++;
+			for (int k = 1; k < 3 && i < end && t[i] >= '0' && t[i] <= '7'; k++)
+				i++;
+		} else {
+			i++;
+		}
+	}
+	return i;
+}
+
+/* The span of the conversion at byte off of the format literal f: from
+ * its '%' to its conversion letter. */
+static struct span conv_span(struct sema *s, struct ast_node *f, size_t off)
+{
+	const char *v = f->sval;
+	size_t e = off + 1;
+
+	if (s->ast->src->text[f->span.start] != '"')
+		return f->span; /* came from a positional parameter */
+	while (v[e] && strchr("-0+ #", v[e]))
+		e++;
+	while (v[e] && ((v[e] >= '0' && v[e] <= '9') || v[e] == '.'))
+		e++;
+	while (v[e] == 'h' || v[e] == 'l')
+		e++;
+	if (v[e])
+		e++;
+	return (struct span){ str_src_off(s, f, off), str_src_off(s, f, e) };
+}
+
 /* printf(fmt, args...): the format is checked against the arguments. */
 static void check_printf(struct sema *s, struct ast_node *n)
 {
@@ -471,15 +753,37 @@ static void check_printf(struct sema *s, struct ast_node *n)
 	}
 	fmt = fmt__new(f->sval, &err_off, &err_msg);
 	if (!fmt) {
-		struct span sp = { f->span.start + 1 + (uint32_t)err_off, f->span.start + 2 + (uint32_t)err_off };
+		struct span sp = conv_span(s, f, err_off);
 
-		ERR(s, sp, "printf format: %s", err_msg);
-		HINT(s, "conversions are %%d %%i %%u %%x %%X %%o %%s %%c %%p and %%%%");
+		if (!strcmp(err_msg, "unknown conversion"))
+			ERR(s, sp, "unknown printf conversion '%.*s'", (int)(sp.end - sp.start),
+			    s->ast->src->text + sp.start);
+		else
+			ERR(s, sp, "printf format: %s", err_msg);
+		HINT(s, "conversions are %%d %%i %%u %%x %%X %%o %%s %%c %%p; write %%%% for a literal %%");
+		for (a = f->next; a; a = a->next)
+			expr(s, a);
 		return;
 	}
-	if (fmt->nconv != nargs) {
-		ERR(s, n->span, "printf format has %d conversion%s but %d argument%s %s given", fmt->nconv,
-		    fmt->nconv == 1 ? "" : "s", nargs, nargs == 1 ? "" : "s", nargs == 1 ? "is" : "are");
+	if (fmt->nconv < nargs) {
+		struct ast_node *extra = f->next;
+
+		for (i = 0; i < fmt->nconv; i++)
+			extra = extra->next;
+		ERR(s, extra->span, "printf format has %d conversion%s but %d argument%s given; this one is extra",
+		    fmt->nconv, fmt->nconv == 1 ? "" : "s", nargs, nargs == 1 ? " is" : "s are");
+	} else if (fmt->nconv > nargs) {
+		int c = 0;
+		struct span sp = f->span;
+
+		for (i = 0; i < fmt->nsegs; i++) {
+			if (fmt->segs[i].conv != FMT_LIT && c++ == nargs) {
+				sp = conv_span(s, f, fmt->segs[i].src_off);
+				break;
+			}
+		}
+		ERR(s, sp, "printf format has %d conversion%s but %d argument%s given; this one has no argument",
+		    fmt->nconv, fmt->nconv == 1 ? "" : "s", nargs, nargs == 1 ? " is" : "s are");
 	}
 	pf.fmt = strdup(f->sval);
 	pf.nargs = nargs;
@@ -494,7 +798,7 @@ static void check_printf(struct sema *s, struct ast_node *n)
 		if (conv < fmt->nsegs)
 			seg = &fmt->segs[conv++];
 		if (t.kind == TY_NONE || t.kind == TY_AGG) {
-			ERR(s, a->span, "this expression has no value to print");
+			no_value(s, a, t, "printed");
 			t = ty_int(8, true);
 		}
 		if (seg && t.kind != TY_INT && seg->conv != FMT_STR) {
@@ -531,7 +835,18 @@ static struct ty call(struct sema *s, struct ast_node *n)
 	struct ty t;
 
 	if (!fd) {
+		struct sema_suggest sg;
+		int64_t argn;
+
 		ERR(s, n->span, "unknown function '%s'", n->name);
+		if (builtin_find(n->name, &argn) || argn >= 0) {
+			HINT(s, "%s is a builtin value, not a function; write it without ()", n->name);
+		} else {
+			sema_suggest__init(&sg, n->name);
+			for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++)
+				sema_suggest__add(&sg, funcs[i].name);
+			hint_suggest(s, &sg, "");
+		}
 		for (struct ast_node *a = n->args; a; a = a->next)
 			expr(s, a);
 		return ty_int(8, true);
@@ -541,9 +856,16 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		if (fd->min_args == fd->max_args)
 			ERR(s, n->span, "%s() takes %d argument%s, not %d", fd->name, fd->min_args,
 			    fd->min_args == 1 ? "" : "s", nargs);
+		else if (nargs < fd->min_args)
+			ERR(s, n->span, "%s() takes at least %d argument%s, not %d", fd->name, fd->min_args,
+			    fd->min_args == 1 ? "" : "s", nargs);
 		else
-			ERR(s, n->span, "%s() takes %d to %d arguments, not %d", fd->name, fd->min_args,
-			    fd->max_args, nargs);
+			ERR(s, n->span, "%s() takes at most %d argument%s, not %d", fd->name, fd->max_args,
+			    fd->max_args == 1 ? "" : "s", nargs);
+		HINT(s, "usage: %s", fd->usage);
+		for (struct ast_node *a = n->args; a; a = a->next)
+			if (a->kind != AST_MAP)
+				expr(s, a);
 		return fd->is_agg ? (struct ty){ .kind = TY_AGG } : ty_int(8, true);
 	}
 	switch (fd->code) {
@@ -580,18 +902,21 @@ static struct ty call(struct sema *s, struct ast_node *n)
 	case F_PRINT:
 		if (n->args->kind == AST_MAP && !n->args->args) {
 			map_get(s, n->args);
-			for (struct ast_node *a = n->args->next; a; a = a->next)
-				want_int(s, a, expr(s, a), "print()'s top and div");
+			for (struct ast_node *a = n->args->next; a; a = a->next) {
+				if (!want_int(s, a, expr(s, a), a == n->args->next ? "print()'s TOP" : "print()'s DIV"))
+					HINT(s, "print(@m, TOP, DIV) prints the TOP largest entries, values divided by DIV");
+			}
 			event_size(s, 32);
 			return (struct ty){ .kind = TY_NONE };
 		}
 		if (nargs > 1) {
-			ERR(s, n->span, "print() of a value takes one argument");
+			ERR(s, n->args->next->span, "print() of a value takes one argument");
+			HINT(s, "only maps take TOP and DIV: print(@m, TOP, DIV)");
 			return (struct ty){ .kind = TY_NONE };
 		}
 		t = expr(s, n->args);
 		if (t.kind == TY_NONE || t.kind == TY_AGG)
-			ERR(s, n->args->span, "this expression has no value to print");
+			no_value(s, n->args, t, "printed");
 		event_size(s, 16 + ty_storage_size(t));
 		if (s->report) {
 			struct plan_fmt pf = { 0 };
@@ -624,26 +949,33 @@ static struct ty call(struct sema *s, struct ast_node *n)
 
 		if (m->kind != AST_MAP || m->args) {
 			ERR(s, m->span, "delete() takes a map and a key, like delete(@m, key)");
+			if (m->kind == AST_MAP)
+				HINT(s, "write delete(@%s, KEY) rather than delete(@%s[KEY])", m->name, m->name);
 			return (struct ty){ .kind = TY_NONE };
 		}
 		pm = map_get(s, m);
 		/* check the key as if written @m[key] */
 		m->args = m->next;
 		m->next = NULL;
-		map_keys(s, m, pm);
+		map_keys(s, m, (struct span){ m->args->span.start, m->args->span.end }, pm);
 		m->next = m->args;
 		m->args = NULL;
 		return (struct ty){ .kind = TY_NONE };
 	}
 	case F_EXIT:
-		if (n->args)
-			want_int(s, n->args, expr(s, n->args), "exit()'s code");
+		if (n->args && !want_int(s, n->args, expr(s, n->args), "exit()'s code"))
+			HINT(s, "exit() takes a status code; to say why, printf() the message first");
 		event_size(s, 16);
 		return (struct ty){ .kind = TY_NONE };
 	case F_STR:
 		t = expr(s, n->args);
-		if (t.kind == TY_STR)
+		if (t.kind == TY_STR) {
+			if (n->args->next) {
+				ERR(s, n->args->next->span, "str() of a string takes no length");
+				HINT(s, "the length is for reading from an address: str(ADDRESS, LENGTH)");
+			}
 			return ty_str(STR_SIZE);
+		}
 		want_int(s, n->args, t, "str()'s address");
 		if (n->args->next)
 			want_int(s, n->args->next, expr(s, n->args->next), "str()'s length");
@@ -667,6 +999,36 @@ static struct ty call(struct sema *s, struct ast_node *n)
 	}
 }
 
+static const char *op_name(enum ast_op op)
+{
+	switch (op) {
+	case OP_ADD: return "+";
+	case OP_SUB: return "-";
+	case OP_MUL: return "*";
+	case OP_DIV: return "/";
+	case OP_MOD: return "%";
+	case OP_BAND: return "&";
+	case OP_BOR: return "|";
+	case OP_BXOR: return "^";
+	case OP_BNOT: return "~";
+	case OP_LNOT: return "!";
+	case OP_LT: return "<";
+	case OP_GT: return ">";
+	case OP_ASSIGN: return "=";
+	case OP_SHL: return "<<";
+	case OP_SHR: return ">>";
+	case OP_LE: return "<=";
+	case OP_GE: return ">=";
+	case OP_EQ: return "==";
+	case OP_NE: return "!=";
+	case OP_LAND: return "&&";
+	case OP_LOR: return "||";
+	case OP_INC: return "++";
+	case OP_DEC: return "--";
+	default: return "?";
+	}
+}
+
 static struct ty binop(struct sema *s, struct ast_node *n)
 {
 	struct ty l = expr(s, n->lhs), r = expr(s, n->rhs);
@@ -674,10 +1036,11 @@ static struct ty binop(struct sema *s, struct ast_node *n)
 	if (l.kind == TY_STR || r.kind == TY_STR) {
 		if ((n->op == OP_EQ || n->op == OP_NE) && l.kind == TY_STR && r.kind == TY_STR)
 			return ty_int(8, false);
-		ERR(s, n->span, "cannot apply '%s' to %s and %s",
-		    n->op == OP_EQ ? "==" : n->op == OP_NE ? "!=" : "this operator", ty_name(l), ty_name(r));
+		ERR(s, n->span, "cannot apply '%s' to %s and %s", op_name(n->op), ty_name(l), ty_name(r));
 		if (n->op == OP_EQ || n->op == OP_NE)
-			HINT(s, "strings compare only with strings");
+			HINT(s, "strings compare only with strings, like comm == \"bash\"");
+		else
+			HINT(s, "strings support only == and !=");
 		return ty_int(8, true);
 	}
 	if (l.kind != TY_INT)
@@ -747,7 +1110,7 @@ static struct ty expr(struct sema *s, struct ast_node *n)
 	case AST_MAP: {
 		struct plan_map *pm = map_get(s, n);
 
-		map_keys(s, n, pm);
+		map_keys(s, n, n->span, pm);
 		if (pm->agg == AGG_NONE && pm->value_ty.kind != TY_NONE)
 			t = pm->value_ty;
 		else if (pm->agg == AGG_COUNT || pm->agg == AGG_SUM || pm->agg == AGG_MIN ||
@@ -756,6 +1119,8 @@ static struct ty expr(struct sema *s, struct ast_node *n)
 		else {
 			ERR(s, n->span, "map %s holds %s, which cannot be read as a value", pm->name,
 			    agg_name(pm->agg));
+			HINT(s, "only count(), sum(), min() and max() maps read as numbers; print(%s) shows it",
+			     pm->name);
 			t = ty_int(8, true);
 		}
 		break;
@@ -808,14 +1173,34 @@ static struct ty expr(struct sema *s, struct ast_node *n)
 static void stmts(struct sema *s, struct ast_node *n);
 
 /* @m = expr, @m = count(), @m op= expr */
+static void lhist_bounds(struct ast_node *r, int64_t *mn, int64_t *mx, int64_t *st)
+{
+	struct ast_node *a = r->args ? r->args->next : NULL;
+
+	*mn = *mx = *st = 0;
+	if (count_list(r->args) != 4)
+		return; /* arity already reported */
+	is_const_int(a, mn);
+	is_const_int(a->next, mx);
+	is_const_int(a->next->next, st);
+}
+
+/* What map pm holds, for messages: "count()", "a string". */
+static const char *holds(const struct plan_map *pm)
+{
+	return pm->agg != AGG_NONE ? agg_name(pm->agg) : ty_name(pm->value_ty);
+}
+
 static void assign_map(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *m = n->lhs, *r = n->rhs;
 	struct plan_map *pm = map_get(s, m);
+	struct map_use *u = &s->uses[m->id];
 	enum agg_kind agg = AGG_NONE;
 	struct ty t;
 
-	map_keys(s, m, pm);
+	u->assigned = true;
+	map_keys(s, m, m->span, pm);
 	if (r && r->kind == AST_CALL) {
 		const struct func_def *fd = func_find(r->name);
 
@@ -824,11 +1209,15 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	}
 	t = r ? expr(s, r) : ty_int(8, true);
 	if (agg != AGG_NONE && n->op != OP_ASSIGN) {
-		ERR(s, n->span, "an aggregation can only be assigned with '='");
+		ERR(s, n->span, "an aggregation can only be assigned with '=', not '%s='", op_name(n->op));
+		HINT(s, "write %s = %s(%s); it updates the aggregation each time it runs", pm->name, r->name,
+		     r->args ? "..." : "");
 		return;
 	}
 	if (t.kind == TY_NONE) {
 		ERR(s, r->span, "this expression has no value to store");
+		if (r->kind == AST_CALL)
+			HINT(s, "%s() does something but returns nothing; call it on its own line", r->name);
 		return;
 	}
 	if (agg == AGG_NONE && t.kind == TY_AGG)
@@ -838,44 +1227,40 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	if (t.kind == TY_STR)
 		t.size = STR_SIZE;
 	if (n->op != OP_ASSIGN && t.kind != TY_INT) {
-		ERR(s, n->span, "compound assignment needs an integer value");
+		ERR(s, r->span, "'%s=' needs an integer, not %s", op_name(n->op), ty_name(t));
 		return;
 	}
 	if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE) {
 		/* first definition */
 		pm->agg = agg;
+		u->value = r ? r->span : n->span;
 		if (agg == AGG_NONE)
 			pm->value_ty = t;
-		if (agg == AGG_LHIST) {
-			struct ast_node *a = r->args->next;
-
-			is_const_int(a, &pm->lhist_min);
-			is_const_int(a->next, &pm->lhist_max);
-			is_const_int(a->next->next, &pm->lhist_step);
-		}
+		if (agg == AGG_LHIST)
+			lhist_bounds(r, &pm->lhist_min, &pm->lhist_max, &pm->lhist_step);
 		return;
 	}
-	if (pm->agg != agg) {
-		ERR(s, r ? r->span : n->span, "map %s holds %s elsewhere but is assigned %s here", pm->name,
-		    agg_name(pm->agg), agg_name(agg));
-		HINT(s, "a map keeps one kind of value; use another map name");
+	if (n->op != OP_ASSIGN && (pm->agg != AGG_NONE || pm->value_ty.kind != TY_INT)) {
+		ERR(s, n->span, "'%s=' needs a map that holds an integer, but %s holds %s (line %d)",
+		    op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
 		return;
 	}
-	if (agg == AGG_NONE && !ty_same_kind(pm->value_ty, t)) {
-		ERR(s, r ? r->span : n->span, "map %s holds %s elsewhere but is assigned %s here", pm->name,
-		    ty_name(pm->value_ty), ty_name(t));
+	if (pm->agg != agg || (agg == AGG_NONE && !ty_same_kind(pm->value_ty, t))) {
+		ERR(s, r ? r->span : n->span, "map %s is assigned %s here but %s on line %d", pm->name,
+		    agg != AGG_NONE ? agg_name(agg) : ty_name(t), holds(pm), line_of(s, u->value));
 		HINT(s, "a map keeps one kind of value; use another map name");
 		return;
 	}
 	if (agg == AGG_LHIST) {
-		struct ast_node *a = r->args->next;
-		int64_t mn = 0, mx = 0, st = 0;
+		int64_t mn, mx, st;
 
-		is_const_int(a, &mn);
-		is_const_int(a->next, &mx);
-		is_const_int(a->next->next, &st);
-		if (mn != pm->lhist_min || mx != pm->lhist_max || st != pm->lhist_step)
-			ERR(s, r->span, "map %s uses lhist() with other bounds elsewhere", pm->name);
+		lhist_bounds(r, &mn, &mx, &st);
+		if (count_list(r->args) == 4 &&
+		    (mn != pm->lhist_min || mx != pm->lhist_max || st != pm->lhist_step)) {
+			ERR(s, r->span, "map %s uses lhist() with other bounds on line %d", pm->name,
+			    line_of(s, u->value));
+			HINT(s, "every lhist() of one map needs the same MIN, MAX and STEP");
+		}
 	}
 }
 
@@ -886,9 +1271,12 @@ static void stmt(struct sema *s, struct ast_node *n)
 	switch (n->kind) {
 	case AST_EXPR_STMT:
 		t = expr(s, n->lhs);
-		if (t.kind == TY_AGG)
-			ERR(s, n->lhs->span, "%s() must be assigned to a map, like @x = %s(...)", n->lhs->name,
-			    n->lhs->name);
+		if (t.kind == TY_AGG) {
+			const struct func_def *fd = func_find(n->lhs->name);
+
+			ERR(s, n->lhs->span, "%s() makes an aggregation; assign it to a map", n->lhs->name);
+			HINT(s, "like %s", fd ? fd->usage : "@m = count()");
+		}
 		else if (n->lhs->kind != AST_CALL)
 			ERR(s, n->lhs->span, "this expression's value is unused");
 		break;
@@ -897,22 +1285,21 @@ static void stmt(struct sema *s, struct ast_node *n)
 			assign_map(s, n);
 		} else if (n->lhs->kind == AST_VAR) {
 			t = expr(s, n->rhs);
-			if (t.kind == TY_AGG) {
-				ERR(s, n->rhs->span, "an aggregation can only be stored in a map");
-				break;
-			}
-			if (t.kind == TY_NONE) {
-				ERR(s, n->rhs->span, "this expression has no value to store");
+			if (t.kind == TY_AGG || t.kind == TY_NONE) {
+				no_value(s, n->rhs, t, "stored in a variable");
 				break;
 			}
 			if (n->op != OP_ASSIGN) {
 				struct ty v = var_ref(s, n->lhs);
 
-				if (v.kind != TY_INT || t.kind != TY_INT)
-					ERR(s, n->span, "compound assignment needs integers");
+				if (v.kind != TY_INT && n->lhs->id >= 0)
+					ERR(s, n->span, "'%s=' needs an integer, but $%s holds %s", op_name(n->op),
+					    n->lhs->name, ty_name(v));
+				else if (t.kind != TY_INT)
+					ERR(s, n->rhs->span, "'%s=' needs an integer, not %s", op_name(n->op), ty_name(t));
 				break;
 			}
-			var_def(s, n->lhs, t);
+			var_def(s, n->lhs, n->rhs, t);
 		} else {
 			ERR(s, n->lhs->span, "only maps (@m) and variables ($x) can be assigned");
 		}
@@ -921,15 +1308,24 @@ static void stmt(struct sema *s, struct ast_node *n)
 		if (n->lhs->kind == AST_MAP) {
 			struct plan_map *pm = map_get(s, n->lhs);
 
-			map_keys(s, n->lhs, pm);
-			if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE)
+			struct map_use *u = &s->uses[n->lhs->id];
+
+			u->assigned = true;
+			map_keys(s, n->lhs, n->lhs->span, pm);
+			if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE) {
 				pm->value_ty = ty_int(8, true);
-			else if (pm->agg != AGG_NONE || pm->value_ty.kind != TY_INT)
-				ERR(s, n->span, "map %s does not hold a plain integer", pm->name);
+				u->value = n->span;
+			} else if (pm->agg != AGG_NONE || pm->value_ty.kind != TY_INT) {
+				ERR(s, n->span, "'%s' needs a map that holds an integer, but %s holds %s (line %d)",
+				    op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
+				if (pm->agg == AGG_COUNT)
+					HINT(s, "%s = count() already adds one each time it runs", pm->name);
+			}
 		} else if (n->lhs->kind == AST_VAR) {
 			t = var_ref(s, n->lhs);
-			if (t.kind != TY_INT)
-				ERR(s, n->span, "$%s is not an integer", n->lhs->name);
+			if (t.kind != TY_INT && n->lhs->id >= 0)
+				ERR(s, n->span, "'%s' needs an integer, but $%s holds %s", op_name(n->op), n->lhs->name,
+				    ty_name(t));
 		} else {
 			ERR(s, n->lhs->span, "only maps and variables can be incremented");
 		}
@@ -947,8 +1343,24 @@ static void stmt(struct sema *s, struct ast_node *n)
 		s->loop_depth--;
 		break;
 	case AST_UNROLL:
-		if (n->ival < 1 || n->ival > 100)
-			ERR(s, n->span, "unroll count must be between 1 and 100, not %lld", (long long)n->ival);
+		if (n->ival < 1 || n->ival > 100) {
+			/* point at the count: the first number after "unroll (" */
+			const char *t = s->ast->src->text;
+			struct span sp = n->span;
+			uint32_t i = sp.start;
+
+			while (i < sp.end && t[i] != '(')
+				i++;
+			while (i < sp.end && (t[i] == '(' || t[i] == ' ' || t[i] == '\t'))
+				i++;
+			if (i < sp.end) {
+				sp.start = i;
+				while (i < sp.end && t[i] != ')' && t[i] != ' ')
+					i++;
+				sp.end = i;
+			}
+			ERR(s, sp, "unroll count must be between 1 and 100, not %lld", (long long)n->ival);
+		}
 		stmts(s, n->body);
 		break;
 	case AST_RETURN:
@@ -983,8 +1395,8 @@ static void walk(struct sema *s)
 		s->pi = p->sema;
 		s->nvars = 0;
 		s->max_event = 0;
-		if (p->pred)
-			want_int(s, p->pred, expr(s, p->pred), "the predicate");
+		if (p->pred && !want_int(s, p->pred, expr(s, p->pred), "the predicate") && p->pred->ty.kind == TY_STR)
+			HINT(s, "compare the string, like /comm == \"bash\"/");
 		stmts(s, p->body);
 		if (!s->report)
 			continue;
@@ -1017,14 +1429,24 @@ int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, s
 			pm->nkeys = 0;
 			pm->key_size = 8;
 		}
-		if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE) {
+		if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE && !s.uses[i].assigned) {
 			/* only read, cleared or printed: never assigned */
-			diag_error(d, s.first_use[i], "map %s is used but never assigned", pm->name);
-			diag_hint(d, "assign it somewhere, e.g. %s = count()", pm->name);
+			struct sema_suggest sg;
+			char buf[512];
+
+			diag_error(d, s.uses[i].first, "map %s is used but never assigned", pm->name);
+			sema_suggest__init(&sg, pm->name);
+			for (int j = 0; j < plan->nmaps; j++)
+				if (s.uses[j].assigned)
+					sema_suggest__add(&sg, plan->maps[j].name);
+			if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
+				diag_hint(d, "did you mean %s?", buf);
+			else
+				diag_hint(d, "assign it somewhere, e.g. %s = count()", pm->name);
 		}
 		pm->percpu = pm->agg != AGG_NONE;
 	}
 	free(s.vars);
-	free(s.first_use);
+	free(s.uses);
 	return diags__nerrors(d) ? -EINVAL : 0;
 }

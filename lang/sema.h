@@ -53,6 +53,23 @@ static inline struct plan_map *sema_map(struct plan *plan, const struct ast_node
 	return &plan->maps[n->id];
 }
 
+/* "Did you mean": feed candidates one by one, then ask for the closest.
+ * Candidates within a small edit distance (with transpositions) of `word`
+ * are kept, up to SEMA_SUGGEST_MAX tied for the best; the text is copied,
+ * so candidates may be temporary. Used by sema and runtime/resolve.c. */
+#define SEMA_SUGGEST_MAX 3
+struct sema_suggest {
+	const char *word;
+	int best;                              /* distance of the kept candidates */
+	int n;
+	char cand[SEMA_SUGGEST_MAX][128];
+};
+void sema_suggest__init(struct sema_suggest *sg, const char *word);
+void sema_suggest__add(struct sema_suggest *sg, const char *cand);
+/* "'Pa'", "'Pa' or 'Pb'", "'Pa', 'Pb' or 'Pc'" (P = prefix) into buf;
+ * false if no candidate. */
+bool sema_suggest__text(const struct sema_suggest *sg, const char *prefix, char *buf, size_t size);
+
 /* Size of a value of type t in maps, variables and events. */
 uint32_t ty_storage_size(struct ty t);
 

@@ -60,6 +60,24 @@ static struct probe_target *add_target(struct rs *r, enum probe_kind kind, const
 	return t;
 }
 
+/* The span of `part` inside the attach point being resolved (the whole
+ * attach point if it is not written there as is). */
+static struct span part_span(struct rs *r, const char *part)
+{
+	struct span sp = r->at->span;
+	const char *text = r->ast->src->text;
+	size_t n = part ? strlen(part) : 0;
+
+	if (!n)
+		return sp;
+	/* from the end: the later parts are the ones that repeat earlier text */
+	for (uint32_t i = sp.end; i >= sp.start + n; i--) {
+		if (!memcmp(text + i - n, part, n))
+			return (struct span){ i - (uint32_t)n, i };
+	}
+	return sp;
+}
+
 static bool has_glob(const char *s)
 {
 	return s && strpbrk(s, "*?[");
@@ -97,6 +115,12 @@ static int add_sym(const struct elf_sym *sym, void *p)
 	return 0;
 }
 
+static int suggest_sym(const struct elf_sym *sym, void *p)
+{
+	sema_suggest__add(p, sym->name);
+	return 0;
+}
+
 static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 {
 	char path[PATH_MAX];
@@ -107,6 +131,12 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 
 	if (!ap->func || !*ap->func) {
 		diag_error(r->d, r->at->span, "uprobe needs a function: uprobe:BINARY:FUNCTION");
+		return;
+	}
+	if (!bin && strchr(ap->func, '/')) {
+		diag_error(r->d, r->at->span, "uprobe on %s needs a function", ap->func);
+		diag_hint(r->d, "write %s:%s:FUNCTION; list them with: hark -l '%s:%s:*'", ap->provider, ap->func,
+			  ap->provider, ap->func);
 		return;
 	}
 	if (!bin) {
@@ -131,7 +161,7 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 		}
 	}
 	if (elf_resolve_binary(bin, r->o->pid, path, sizeof(path))) {
-		diag_error(r->d, r->at->span, "binary '%s' not found", bin);
+		diag_error(r->d, part_span(r, ap->target), "binary '%s' not found", bin);
 		diag_hint(r->d, "give a path, a library name like 'libc', or a program in $PATH");
 		return;
 	}
@@ -161,15 +191,22 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 		int n = elf_syms__match(syms, ap->func, add_sym, &c);
 
 		if (n == 0) {
-			diag_error(r->d, r->at->span, "no function in %s matches '%s'", path, ap->func);
-			diag_hint(r->d, "list them with: hark -l 'uprobe:%s:*'", path);
+			diag_error(r->d, part_span(r, ap->func), "no function in %s matches '%s'", path, ap->func);
+			diag_hint(r->d, "list them with: hark -l '%s:%s:*'", ap->provider, path);
 		}
 	} else {
 		const struct elf_sym *s = elf_syms__find(syms, ap->func);
 
 		if (!s) {
-			diag_error(r->d, r->at->span, "function '%s' not found in %s", ap->func, path);
-			diag_hint(r->d, "list them with: hark -l 'uprobe:%s:*'", path);
+			struct sema_suggest sg;
+			char buf[512];
+
+			diag_error(r->d, part_span(r, ap->func), "function '%s' not found in %s", ap->func, path);
+			sema_suggest__init(&sg, ap->func);
+			elf_syms__match(syms, "*", suggest_sym, &sg);
+			if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
+				diag_hint(r->d, "did you mean %s?", buf);
+			diag_hint(r->d, "list them with: hark -l '%s:%s:*'", ap->provider, path);
 		} else {
 			add_sym(s, &c);
 		}
@@ -195,6 +232,21 @@ static int add_tp(const char *cat, const char *name, void *p)
 	return 0;
 }
 
+static int count_tp(const char *cat, const char *name, void *p)
+{
+	(void)cat, (void)name, (void)p;
+	return 0;
+}
+
+static int suggest_tp(const char *cat, const char *name, void *p)
+{
+	char full[512];
+
+	snprintf(full, sizeof(full), "%s:%s", cat, name);
+	sema_suggest__add(p, full);
+	return 0;
+}
+
 static void tracepoint(struct rs *r, struct ast_attach *ap)
 {
 	int n;
@@ -213,7 +265,21 @@ static void tracepoint(struct rs *r, struct ast_attach *ap)
 			   r->o->max_probes);
 		diag_hint(r->d, "narrow the wildcard or raise --max-probes");
 	} else if (n == 0) {
-		diag_error(r->d, r->at->span, "no tracepoint matches '%s:%s'", ap->target, ap->func);
+		struct sema_suggest sg;
+		char want[512], buf[512];
+
+		/* point at the category if no tracepoint has it, else at the name */
+		struct span sp = part_span(r, tfs_list(ap->target, "*", count_tp, NULL) > 0 ? ap->func : ap->target);
+
+		snprintf(want, sizeof(want), "%s:%s", ap->target, ap->func);
+		if (has_glob(want))
+			diag_error(r->d, sp, "no tracepoint matches '%s'", want);
+		else
+			diag_error(r->d, sp, "tracepoint '%s' does not exist", want);
+		sema_suggest__init(&sg, want);
+		if (!has_glob(want) && tfs_list("*", "*", suggest_tp, &sg) > 0 &&
+		    sema_suggest__text(&sg, "tracepoint:", buf, sizeof(buf)))
+			diag_hint(r->d, "did you mean %s?", buf);
 		diag_hint(r->d, "list them with: hark -l 'tracepoint:%s:*'", ap->target);
 	} else if (n < 0) {
 		diag_error(r->d, r->at->span, "cannot list tracepoints: %s", strerror(-n));
@@ -226,7 +292,7 @@ static bool parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
 
-	if (!s || !*s)
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return false;
 	errno = 0;
 	*v = strtoull(s, &end, 0);
@@ -241,8 +307,13 @@ static void timer(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 	const char *unit = ap->target ? ap->target : "";
 
 	if (!parse_u64(ap->func, &n) || n == 0) {
-		diag_error(r->d, r->at->span, "%s needs a positive count: %s:%s:N", ap->provider, ap->provider,
-			   kind == PK_PROFILE ? "hz" : "ms");
+		if (ap->func && *ap->func)
+			diag_error(r->d, part_span(r, ap->func), "%s count must be a positive integer, not '%s'",
+				   ap->provider, ap->func);
+		else
+			diag_error(r->d, r->at->span, "%s needs a count", ap->provider);
+		diag_hint(r->d, "write %s:%s:N, like %s:%s", ap->provider, kind == PK_PROFILE ? "hz" : "ms",
+			  ap->provider, kind == PK_PROFILE ? "hz:99" : "s:1");
 		return;
 	}
 	if (!strcmp(unit, "s"))
@@ -254,8 +325,8 @@ static void timer(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 	else if (!strcmp(unit, "hz"))
 		ns = 1000000000ULL / n;
 	else {
-		diag_error(r->d, r->at->span, "unknown %s unit '%s'", ap->provider, unit);
-		diag_hint(r->d, "use s, ms, us or hz");
+		diag_error(r->d, part_span(r, ap->target), "unknown %s unit '%s'", ap->provider, unit);
+		diag_hint(r->d, "use s, ms, us or hz, like %s:s:1", ap->provider);
 		return;
 	}
 	snprintf(name, sizeof(name), "%s:%s:%s", ap->provider, unit, ap->func);
@@ -278,25 +349,37 @@ static const char *const hw_events[] = { "cpu-cycles", "cycles", "instructions",
 static void perf_event(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 {
 	const char *const *names = kind == PK_SOFTWARE ? sw_events : hw_events;
+	/* software:EVENT[:PERIOD]; with two parts the parser calls EVENT func */
+	const char *event = ap->target ? ap->target : ap->func;
+	const char *count = ap->target ? ap->func : NULL;
 	char name[256];
 	uint64_t period = kind == PK_SOFTWARE ? 100 : 1000000;
 	struct probe_target *t;
 	bool ok = false;
 
-	for (int i = 0; ap->target && names[i]; i++)
-		ok |= !strcmp(names[i], ap->target);
+	for (int i = 0; event && names[i]; i++)
+		ok |= !strcmp(names[i], event);
 	if (!ok) {
-		diag_error(r->d, r->at->span, "unknown %s event '%s'", ap->provider, ap->target ? ap->target : "");
+		struct sema_suggest sg;
+		char buf[512];
+
+		diag_error(r->d, part_span(r, event), "unknown %s event '%s'", ap->provider, event ? event : "");
+		sema_suggest__init(&sg, event ? event : "");
+		for (int i = 0; names[i]; i++)
+			sema_suggest__add(&sg, names[i]);
+		if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
+			diag_hint(r->d, "did you mean %s?", buf);
 		diag_hint(r->d, "list them with: hark -l '%s:*'", ap->provider);
 		return;
 	}
-	if (ap->func && (!parse_u64(ap->func, &period) || !period)) {
-		diag_error(r->d, r->at->span, "%s period must be a positive integer", ap->provider);
+	if (count && (!parse_u64(count, &period) || !period)) {
+		diag_error(r->d, part_span(r, count), "%s period must be a positive integer, not '%s'",
+			   ap->provider, count);
 		return;
 	}
-	snprintf(name, sizeof(name), "%s:%s:%llu", ap->provider, ap->target, (unsigned long long)period);
+	snprintf(name, sizeof(name), "%s:%s:%llu", ap->provider, event, (unsigned long long)period);
 	t = add_target(r, kind, name);
-	t->event = xstrdup(ap->target);
+	t->event = xstrdup(event);
 	t->period = period;
 }
 
@@ -348,9 +431,21 @@ static void attach_point(struct rs *r, struct ast_node *at)
 		diag_error(r->d, at->span, "unknown probe '%s'", at->name ? at->name : ap->func);
 		diag_hint(r->d, "probes look like uprobe:BINARY:FUNCTION, tracepoint:CATEGORY:NAME, interval:s:1");
 	} else {
-		diag_error(r->d, at->span, "unknown probe type '%s'", p);
-		diag_hint(r->d, "known types: BEGIN END uprobe uretprobe tracepoint interval profile software "
-				"hardware kprobe kretprobe");
+		static const char *const types[] = { "BEGIN", "END", "uprobe", "uretprobe", "tracepoint",
+						     "interval", "profile", "software", "hardware", "kprobe",
+						     "kretprobe", NULL };
+		struct sema_suggest sg;
+		char buf[512];
+
+		diag_error(r->d, part_span(r, p), "unknown probe type '%s'", p);
+		sema_suggest__init(&sg, p);
+		for (int i = 0; types[i]; i++)
+			sema_suggest__add(&sg, types[i]);
+		if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
+			diag_hint(r->d, "did you mean %s?", buf);
+		else
+			diag_hint(r->d, "known types: BEGIN END uprobe uretprobe tracepoint interval profile software "
+					"hardware kprobe kretprobe");
 	}
 }
 
