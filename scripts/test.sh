@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 jobs=$(nproc)
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHARK_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 
 if [ -z "${HARK_NO_SANITIZE:-}" ]; then
-	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHARK_SANITIZE=ON >/dev/null
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DHARK_SANITIZE=ON -DHARK_TESTS=ON >/dev/null
 	cmake --build build-asan -j"$jobs"
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j"$jobs")
 fi
