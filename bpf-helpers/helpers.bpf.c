@@ -115,4 +115,7 @@ INLINE void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size)
 	}
 }
 
+#include "ustack.bpf.h"
+#include "go.bpf.h"
+
 char _hark_license[] SEC("license") = "GPL";

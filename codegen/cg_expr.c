@@ -162,6 +162,31 @@ static LLVMValueRef stack_id(struct cg *g, LLVMValueRef map, uint64_t flags)
 	return cg_call_helper(g, BH_GET_STACKID, g->i64, args, 3);
 }
 
+/* User stacks are walked by bpf-helpers/ustack.bpf.h and stored by
+ * content hash in hark_ustacks. In uprobes hark walks itself, so the caller
+ * is kept where the frame is not set up yet; elsewhere the kernel walks. */
+LLVMValueRef cg_ustack(struct cg *g, int max_frames)
+{
+	const struct probe_group *gr = &g->pi->groups[g->group];
+	LLVMValueRef buf = cg_alloca(g, 16, "ustack");
+	LLVMValueRef frames = cg_alloca(g, 8 * 128, "frames");
+	LLVMValueRef pid = cg_call_helper(g, BH_PID_TGID, g->i64, NULL, 0), id;
+
+	if (gr->kind == PK_UPROBE || gr->kind == PK_URETPROBE) {
+		LLVMValueRef args[5] = { g->ctxp, g->ustacks, frames, cg_const(g, gr->frame_unset),
+					 cg_const(g, (uint64_t)max_frames) };
+
+		id = cg_call(g, "hark_ustack_walk", args, 5);
+	} else {
+		LLVMValueRef args[4] = { g->ctxp, g->ustacks, frames, cg_const(g, (uint64_t)max_frames) };
+
+		id = cg_call(g, "hark_ustack_kernel", args, 4);
+	}
+	LLVMBuildStore(g->b, id, buf);
+	LLVMBuildStore(g->b, LLVMBuildLShr(g->b, pid, cg_const(g, 32), ""), cg_gep(g, buf, 8));
+	return buf;
+}
+
 static struct cgv builtin(struct cg *g, struct ast_node *n)
 {
 	struct cgv r = { .ty = n->ty };
@@ -220,7 +245,9 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 	case B_ARG: {
 		static const uint32_t regs[] = { REG_DI, REG_SI, REG_DX, REG_CX, REG_R8, REG_R9 };
 
-		if (n->ival < 6) {
+		if (g->pi->groups[g->group].go.is_go) {
+			r.v = cg_go_argn(g, (int)n->ival);
+		} else if (n->ival < 6) {
 			r.v = load_ctx(g, regs[n->ival], 8, false);
 		} else {
 			LLVMValueRef buf = cg_alloca(g, 8, "arg");
@@ -232,13 +259,20 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 		}
 		break;
 	}
-	case B_USTACK: {
-		LLVMValueRef buf = cg_alloca(g, 16, "ustack");
+	case B_USTACK:
+		r.v = cg_ustack(g, 127);
+		break;
+	case B_GOID:
+		r.v = cg_goid(g);
+		break;
+	case B_GODEPTH:
+		r.v = cg_godepth(g);
+		break;
+	case B_GOARG: {
+		const struct probe_group *gr = &g->pi->groups[g->group];
+		const struct go_arg *a = go_arg_find(gr->go.fn, gr->go.minor, gr->kind == PK_URETPROBE, n->name);
 
-		LLVMBuildStore(g->b, stack_id(g, g->ustacks, 256 /* BPF_F_USER_STACK */), buf);
-		v = cg_call_helper(g, BH_PID_TGID, g->i64, NULL, 0);
-		LLVMBuildStore(g->b, LLVMBuildLShr(g->b, v, cg_const(g, 32), ""), cg_gep(g, buf, 8));
-		r.v = buf;
+		r = a ? cg_go_arg(g, a) : (struct cgv){ .v = cg_const(g, 0), .ty = n->ty };
 		break;
 	}
 	case B_KSTACK:
@@ -410,15 +444,9 @@ static struct cgv call(struct cg *g, struct ast_node *n)
 		r.v = read_str(g, a.v, size, false);
 		return r;
 	}
-	case F_USTACK: {
-		LLVMValueRef buf = cg_alloca(g, 16, "ustack");
-		LLVMValueRef v = cg_call_helper(g, BH_PID_TGID, g->i64, NULL, 0);
-
-		LLVMBuildStore(g->b, stack_id(g, g->ustacks, 256), buf);
-		LLVMBuildStore(g->b, LLVMBuildLShr(g->b, v, cg_const(g, 32), ""), cg_gep(g, buf, 8));
-		r.v = buf;
+	case F_USTACK:
+		r.v = cg_ustack(g, n->ty.arg ? n->ty.arg : 127);
 		return r;
-	}
 	case F_KSTACK:
 		r.v = stack_id(g, g->kstacks, 0);
 		return r;

@@ -85,4 +85,13 @@ LLVMValueRef cg_truth(struct cg *g, struct ast_node *n);
 /* cg_stmt.c */
 void cg_stmts(struct cg *g, struct ast_node *n);
 
+/* cg_go.c */
+struct cgv cg_go_arg(struct cg *g, const struct go_arg *a);
+LLVMValueRef cg_goid(struct cg *g);
+LLVMValueRef cg_godepth(struct cg *g);
+LLVMValueRef cg_go_argn(struct cg *g, int n);
+
+/* cg_expr.c: a user stack, as the 16-byte {stack hash, pid} key */
+LLVMValueRef cg_ustack(struct cg *g, int max_frames);
+
 #endif

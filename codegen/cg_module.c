@@ -152,7 +152,8 @@ static void maps(struct cg *g)
 static void stack_maps(struct cg *g, bool user, bool kernel)
 {
 	if (user) {
-		g->ustacks = cg_map_global(g, "hark_ustacks", MT_STACK_TRACE, g->opts->stack_entries, 4, 127 * 8);
+		/* key: content hash; value: struct hark_stack (bpf-helpers/ustack.bpf.h) */
+		g->ustacks = cg_map_global(g, "hark_ustacks", MT_HASH, g->opts->stack_entries, 8, 128 * 8);
 		g->plan->ustack_map = strdup("hark_ustacks");
 	}
 	if (kernel) {

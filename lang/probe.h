@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "goalias.h"
+
 struct sema_probe;
 
 enum probe_kind {
@@ -46,10 +48,17 @@ struct probe_target {
 	int pid;             /* uprobe: -1 for all processes, else that pid */
 	int group;           /* index of the group (program) within its probe */
 	int index;           /* global index over the whole program = BPF cookie */
+	struct go_site go;   /* Go function facts (go.is_go false elsewhere) */
+	bool ret_site;       /* a Go return probe: a uprobe on a RET instruction */
+	bool frame_unset;    /* the probed instruction runs before the function's
+			      * frame is set up (entry, after a Go stack check,
+			      * RET): the caller is the return address at [SP] */
 };
 
 struct probe_group {
 	enum probe_kind kind;    /* every target of a group has this kind */
+	struct go_site go;       /* ... these Go facts */
+	bool ret_site, frame_unset;
 	struct tp_field *fields; /* tracepoints: the record layout shared by the group */
 	int nfields;
 };

@@ -472,9 +472,66 @@ static void hint_fields(struct sema *s, struct sema_suggest *sg)
 	HINT(s, "its fields are: %s", buf);
 }
 
+/* Go probes: goid, godepth and the alias's named arguments. A named
+ * argument must exist, with one type, in every group (runtime function) the
+ * probe attaches to. Returns false when n is none of these. */
+static bool go_ident(struct sema *s, struct ast_node *n, struct ty *t)
+{
+	const struct probe_info *pi = s->pi;
+	bool is_go = pi && pi->ngroups && pi->groups[0].go.is_go;
+	int found = 0, missing = -1;
+	struct ty first = { 0 };
+
+	if (!strcmp(n->name, "goid") || !strcmp(n->name, "godepth")) {
+		n->builtin = n->name[2] == 'i' ? B_GOID : B_GODEPTH;
+		*t = ty_int(8, false);
+		if (!is_go) {
+			ERR(s, n->span, "'%s' is only available in probes on Go functions", n->name);
+			HINT(s, "probe a Go binary: uprobe:./prog:main.work, or an alias like mapassign with -c/-p");
+		}
+		return true;
+	}
+	if (!is_go)
+		return false;
+	for (int g = 0; g < pi->ngroups; g++) {
+		const struct probe_group *gr = &pi->groups[g];
+		const struct go_arg *a = go_arg_find(gr->go.fn, gr->go.minor, gr->kind == PK_URETPROBE, n->name);
+
+		if (!a) {
+			missing = g;
+			continue;
+		}
+		if (found++ == 0)
+			first = go_arg_type(a);
+		else if (go_arg_type(a).kind != first.kind) {
+			ERR(s, n->span, "'%s' has different types in the functions this probe attaches to", n->name);
+			HINT(s, "probe one function, e.g. go:%s", go_funcs[gr->go.fn].name);
+			*t = first;
+			n->builtin = B_GOARG;
+			return true;
+		}
+	}
+	if (!found)
+		return false;
+	n->builtin = B_GOARG;
+	*t = first;
+	if (missing >= 0) {
+		const struct probe_group *gr = &pi->groups[missing];
+
+		ERR(s, n->span, "'%s' is not an argument of %s", n->name,
+		    gr->go.fn >= 0 ? go_funcs[gr->go.fn].name : "every function this probe attaches to");
+		HINT(s, "list each function's arguments with: hark -l 'go:*'");
+	}
+	return true;
+}
+
 static struct ty ident(struct sema *s, struct ast_node *n)
 {
 	int64_t argn;
+	struct ty gt;
+
+	if (go_ident(s, n, &gt))
+		return gt;
 	const struct builtin_def *b = builtin_find(n->name, &argn);
 	enum probe_kind pk = s->pi ? s->pi->kind : PK_BEGIN;
 	char buf[128];

@@ -28,6 +28,8 @@ enum builtin {
 	B_PID, B_TID, B_UID, B_GID, B_CPU, B_COMM, B_NSECS, B_ELAPSED, B_RAND,
 	B_FUNC, B_PROBE, B_RETVAL, B_ARG, /* node->ival = N for argN */
 	B_ARGS, B_USTACK, B_KSTACK, B_CGROUP,
+	B_GOID, B_GODEPTH, /* Go probes: goroutine id, stack depth (g.stack.hi - SP) */
+	B_GOARG,            /* a Go alias's named argument (lang/goalias.h), by name */
 };
 
 /* Functions (node->builtin of AST_CALL). grep "ORDER FUNC" */

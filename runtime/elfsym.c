@@ -19,8 +19,14 @@
  *
  * Names point into copies of the string tables, kept by the hidden
  * struct syms_impl around the public struct elf_syms.
+ *
+ * Stripped Go binaries have no .symtab but always a .gopclntab, the Go
+ * runtime's own function table: when no .symtab function symbol was found,
+ * the functions come from there (gobin.c), sized up to the next function,
+ * so names, wildcards, -l and symbolization work the same.
  */
 #include "elfsym.h"
+#include "gobin.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,7 +54,9 @@ struct sym_builder {
 	struct syms_impl *impl;
 	size_t cap;
 	bool bcc_order;
+	size_t nsymtab_funcs;  /* STT_FUNC symbols found in SHT_SYMTAB sections */
 };
+
 
 static int elf_init(void)
 {
@@ -109,6 +117,8 @@ static int builder__add_scn(struct sym_builder *b, Elf *e, Elf_Scn *scn,
 			continue;
 		if (!b->bcc_order && sym.st_shndx == SHN_UNDEF)
 			continue;
+		if (sh->sh_type == SHT_SYMTAB && type == STT_FUNC)
+			b->nsymtab_funcs++;
 		if (impl->pub.nsyms == b->cap) {
 			size_t cap = b->cap ? b->cap * 2 : 1024;
 			struct elf_sym *ns = realloc(impl->pub.syms, cap * sizeof(*ns));
@@ -124,6 +134,64 @@ static int builder__add_scn(struct sym_builder *b, Elf *e, Elf_Scn *scn,
 		s->size = sym.st_size;
 		s->file_off = 0;
 	}
+	return 0;
+}
+
+static int builder__grow(struct sym_builder *b, size_t n)
+{
+	struct syms_impl *impl = b->impl;
+	struct elf_sym *ns;
+	size_t cap = b->cap ? b->cap : 1024;
+
+	if (impl->pub.nsyms + n <= b->cap)
+		return 0;
+	while (cap < impl->pub.nsyms + n)
+		cap *= 2;
+	ns = realloc(impl->pub.syms, cap * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	impl->pub.syms = ns;
+	b->cap = cap;
+	return 0;
+}
+
+/* The functions of a stripped Go binary, from its pclntab. Not a Go
+ * binary (or no gobin.c linked in): nothing added, not an error. */
+static int builder__add_gopclntab(struct sym_builder *b, const char *path)
+{
+	struct syms_impl *impl = b->impl;
+	struct gobin *g = NULL;
+	size_t i, len = 0;
+	char *pool, *p;
+	int err;
+
+	if (impl->npools == MAX_POOLS)
+		return 0;
+	err = gobin__open(path, &g);
+	if (err)
+		return err == -ENOMEM ? err : 0;
+	for (i = 0; i < g->nfuncs; i++)
+		len += strlen(g->funcs[i].name) + 1;
+	err = builder__grow(b, g->nfuncs);
+	pool = err ? NULL : malloc(len ? len : 1);
+	if (!pool) {
+		gobin__free(g);
+		return -ENOMEM;
+	}
+	impl->pools[impl->npools++] = pool;
+	for (i = 0, p = pool; i < g->nfuncs; i++) {
+		const struct gobin_func *f = &g->funcs[i];
+		struct elf_sym *s = &impl->pub.syms[impl->pub.nsyms++];
+		size_t n = strlen(f->name) + 1;
+
+		memcpy(p, f->name, n);
+		s->name = p;
+		s->addr = f->entry;
+		s->size = f->end - f->entry;
+		s->file_off = 0;
+		p += n;
+	}
+	gobin__free(g);
 	return 0;
 }
 
@@ -512,6 +580,8 @@ int elf_syms__open_opts(const char *path, unsigned flags, struct elf_syms **out)
 		}
 	}
 	err = builder__add_elf(&b, e);
+	if (!err && b.nsymtab_funcs == 0)
+		err = builder__add_gopclntab(&b, path);
 	if (err)
 		goto err_out;
 

@@ -15,6 +15,7 @@
 
 #include "../lang/sema.h"
 #include "elfsym.h"
+#include "gobin.h"
 #include "goentry.h"
 #include "resolve.h"
 #include "tracefs.h"
@@ -88,25 +89,89 @@ static bool has_glob(const char *s)
 struct sym_ctx {
 	struct rs *r;
 	enum probe_kind kind;
+	const char *prefix;   /* probe name prefix: uprobe, uretprobe, go, goret */
 	const char *path;
 	uint64_t offset;
+	bool has_offset;
 	const struct elf_syms *syms;
-	bool is_go;  /* entry probes go past the stack check (goentry.h) */
+	struct gobin *gb;     /* Go binaries: version, pclntab, RET sites */
+	bool swiss;
+	int go_fn;            /* go_funcs index when probing an alias member, else -1 */
 };
+
+static int go_func_index(const char *name)
+{
+	for (int i = 0; i < go_nfuncs; i++)
+		if (!strcmp(go_funcs[i].name, name))
+			return i;
+	return -1;
+}
+
+static void go_site_of(struct sym_ctx *c, const struct elf_sym *sym, struct go_site *site)
+{
+	size_t len = strlen(sym->name);
+
+	memset(site, 0, sizeof(*site));
+	site->fn = -1;
+	if (!c->gb)
+		return;
+	site->is_go = true;
+	site->minor = (uint8_t)c->gb->minor;
+	site->swiss = c->swiss;
+	site->abi0 = len > 5 && !strcmp(sym->name + len - 5, ".abi0");
+	site->fn = (int16_t)(c->go_fn >= 0 ? c->go_fn : go_func_index(sym->name));
+}
+
+static struct probe_target *sym_target(struct sym_ctx *c, const struct elf_sym *sym, uint64_t off)
+{
+	char name[PATH_MAX + 512];
+	struct probe_target *t;
+
+	snprintf(name, sizeof(name), "%s:%s:%s", c->prefix, c->path, sym->name);
+	t = add_target(c->r, c->kind, name);
+	t->func_name = xstrdup(sym->name);
+	t->path = xstrdup(c->path);
+	t->offset = off;
+	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
+	go_site_of(c, sym, &t->go);
+	return t;
+}
+
+/* Return probes on Go functions: a uprobe on every RET instruction (kernel
+ * uretprobes rewrite return addresses, which Go's stack walker and stack
+ * copier cannot survive). */
+static int add_go_ret(struct sym_ctx *c, const struct elf_sym *sym)
+{
+	uint64_t *sites = NULL, off;
+	int n = 0, err;
+
+	err = gobin_ret_sites(c->gb, c->path, sym->addr, sym->addr + sym->size, &sites, &n);
+	if (err)
+		return err;
+	for (int i = 0; i < n; i++) {
+		struct probe_target *t;
+
+		if (elf_vaddr_to_off(c->syms, sites[i], &off))
+			continue;
+		t = sym_target(c, sym, off);
+		t->ret_site = true;
+		t->frame_unset = true;
+	}
+	free(sites);
+	return n;
+}
 
 static int add_sym(const struct elf_sym *sym, void *p)
 {
 	struct sym_ctx *c = p;
-	char name[PATH_MAX + 512];
 	struct probe_target *t;
 
-	snprintf(name, sizeof(name), "%s:%s:%s", c->kind == PK_UPROBE ? "uprobe" : "uretprobe", c->path, sym->name);
-	t = add_target(c->r, c->kind, name);
-	t->func_name = xstrdup(sym->name);
-	t->path = xstrdup(c->path);
-	t->offset = sym->file_off + c->offset;
-	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
-	if (c->is_go && c->kind == PK_UPROBE && !c->offset && sym->size) {
+	if (c->gb && c->kind == PK_URETPROBE && !c->has_offset && sym->size)
+		return add_go_ret(c, sym) < 0 ? 0 : 0;
+	t = sym_target(c, sym, sym->file_off + c->offset);
+	/* at a function's entry the frame is not set up yet */
+	t->frame_unset = c->kind == PK_UPROBE && !c->has_offset;
+	if (c->gb && c->kind == PK_UPROBE && !c->has_offset && sym->size) {
 		uint64_t skip = 0;
 
 		if (!go_entry_skip(c->syms, sym, &skip))
@@ -121,24 +186,12 @@ static int suggest_sym(const struct elf_sym *sym, void *p)
 	return 0;
 }
 
-static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+/* The binary an attach point names, or the -c command / -p process's when
+ * it names none. False (with a diagnostic) when there is none. */
+static bool binary_path(struct rs *r, struct ast_attach *ap, const char *what, char *path, size_t size)
 {
-	char path[PATH_MAX];
 	const char *bin = ap->target;
-	struct elf_syms *syms = NULL;
-	struct sym_ctx c = { .r = r, .kind = kind, .path = path, .offset = ap->offset };
-	int err;
 
-	if (!ap->func || !*ap->func) {
-		diag_error(r->d, r->at->span, "uprobe needs a function: uprobe:BINARY:FUNCTION");
-		return;
-	}
-	if (!bin && strchr(ap->func, '/')) {
-		diag_error(r->d, r->at->span, "uprobe on %s needs a function", ap->func);
-		diag_hint(r->d, "write %s:%s:FUNCTION; list them with: hark -l '%s:%s:*'", ap->provider, ap->func,
-			  ap->provider, ap->func);
-		return;
-	}
 	if (!bin) {
 		if (r->o->cmd_path)
 			bin = r->o->cmd_path;
@@ -147,31 +200,62 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 			ssize_t n;
 
 			snprintf(exe, sizeof(exe), "/proc/%d/exe", r->o->pid);
-			n = readlink(exe, path, sizeof(path) - 1);
-
+			n = readlink(exe, path, size - 1);
 			if (n > 0) {
 				path[n] = 0;
 				bin = path;
 			}
 		}
 		if (!bin) {
-			diag_error(r->d, r->at->span, "uprobe without a binary needs -p PID or -c CMD");
-			diag_hint(r->d, "write uprobe:/path/to/binary:%s", ap->func);
-			return;
+			diag_error(r->d, r->at->span, "%s without a binary needs -p PID or -c CMD", what);
+			diag_hint(r->d, "write %s:/path/to/binary:%s", what, ap->func);
+			return false;
 		}
 	}
-	if (elf_resolve_binary(bin, r->o->pid, path, sizeof(path))) {
+	if (elf_resolve_binary(bin, r->o->pid, path, size)) {
 		diag_error(r->d, part_span(r, ap->target), "binary '%s' not found", bin);
 		diag_hint(r->d, "give a path, a library name like 'libc', or a program in $PATH");
+		return false;
+	}
+	return true;
+}
+
+/* Go facts of the binary at path, when it is a Go binary. */
+static void go_open(struct sym_ctx *c, const struct elf_syms *syms)
+{
+	if (!go_is_binary(c->path) || gobin__open(c->path, &c->gb))
+		return;
+	/* Swiss tables from Go 1.24, unless built with GOEXPERIMENT=noswissmap */
+	c->swiss = c->gb->minor >= 24 && !elf_syms__find(syms, "runtime.hashGrow");
+}
+
+static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
+{
+	char path[PATH_MAX];
+	struct elf_syms *syms = NULL;
+	struct sym_ctx c = { .r = r, .kind = kind, .prefix = kind == PK_UPROBE ? "uprobe" : "uretprobe",
+			     .path = path, .offset = ap->offset, .has_offset = ap->has_offset, .go_fn = -1 };
+	int err;
+
+	if (!ap->func || !*ap->func) {
+		diag_error(r->d, r->at->span, "uprobe needs a function: uprobe:BINARY:FUNCTION");
 		return;
 	}
+	if (!ap->target && strchr(ap->func, '/')) {
+		diag_error(r->d, r->at->span, "uprobe on %s needs a function", ap->func);
+		diag_hint(r->d, "write %s:%s:FUNCTION; list them with: hark -l '%s:%s:*'", ap->provider, ap->func,
+			  ap->provider, ap->func);
+		return;
+	}
+	if (!binary_path(r, ap, ap->provider, path, sizeof(path)))
+		return;
 	err = elf_syms__open(path, &syms);
 	if (err) {
 		diag_error(r->d, r->at->span, "cannot read symbols of %s: %s", path, strerror(-err));
 		return;
 	}
 	c.syms = syms;
-	c.is_go = go_is_binary(path);
+	go_open(&c, syms);
 	if (!strncmp(ap->func, "0x", 2)) {
 		uint64_t vaddr = strtoull(ap->func, NULL, 16), off;
 		const struct elf_sym *s = elf_syms__lookup(syms, vaddr);
@@ -211,6 +295,85 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 			add_sym(s, &c);
 		}
 	}
+	gobin__free(c.gb);
+	elf_syms__free(syms);
+}
+
+/* go:[BINARY:]NAME, goret:[BINARY:]NAME, and a bare NAME: a Go probe alias
+ * (lang/goalias.h) or, with go:/goret:, any function of a Go binary. */
+static void go_probe(struct rs *r, struct ast_node *at, bool ret)
+{
+	struct ast_attach *ap = &at->ap;
+	enum go_alias alias = ap->func ? go_alias_find(ap->func) : GA_NONE;
+	char path[PATH_MAX];
+	struct elf_syms *syms = NULL;
+	struct sym_ctx c = { .r = r, .kind = ret ? PK_URETPROBE : PK_UPROBE, .prefix = ret ? "goret" : "go",
+			     .path = path, .go_fn = -1 };
+	int n = 0, err;
+
+	if (!ap->func || !*ap->func) {
+		diag_error(r->d, at->span, "%s needs a function or alias: %s:NAME", ret ? "goret" : "go",
+			   ret ? "goret" : "go");
+		return;
+	}
+	if (!*ap->provider && alias == GA_NONE) {
+		struct sema_suggest sg;
+		char buf[256];
+
+		diag_error(r->d, at->span, "unknown probe '%s'", ap->func);
+		sema_suggest__init(&sg, ap->func);
+		for (int i = 0; i < GA_NALIASES; i++)
+			sema_suggest__add(&sg, go_alias_name((enum go_alias)i));
+		if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
+			diag_hint(r->d, "did you mean the Go alias %s?", buf);
+		diag_hint(r->d, "probes look like uprobe:BINARY:FUNCTION, tracepoint:CATEGORY:NAME, interval:s:1, "
+				"or a Go alias (mapassign, growslice, ...) with -c/-p");
+		return;
+	}
+	if (!binary_path(r, ap, ret ? "goret" : "go", path, sizeof(path)))
+		return;
+	err = elf_syms__open(path, &syms);
+	if (err) {
+		diag_error(r->d, at->span, "cannot read symbols of %s: %s", path, strerror(-err));
+		return;
+	}
+	c.syms = syms;
+	go_open(&c, syms);
+	if (!c.gb) {
+		diag_error(r->d, at->span, "%s is not a Go program (no Go runtime found)", path);
+		diag_hint(r->d, "Go probes need a Go binary; for other programs use uprobe:BINARY:FUNCTION");
+		goto out;
+	}
+	if (alias == GA_NONE) {
+		const struct elf_sym *s = elf_syms__find(syms, ap->func);
+
+		if (!s) {
+			diag_error(r->d, part_span(r, ap->func), "function '%s' not found in %s", ap->func, path);
+			diag_hint(r->d, "list them with: hark -l 'uprobe:%s:*'", path);
+		} else {
+			add_sym(s, &c);
+		}
+		goto out;
+	}
+	for (int i = 0; i < go_nfuncs; i++) {
+		const struct go_func *f = &go_funcs[i];
+		const struct elf_sym *s;
+
+		if (f->alias != alias || (f->min_minor && c.gb->minor < f->min_minor) ||
+		    (f->max_minor && c.gb->minor > f->max_minor))
+			continue;
+		s = elf_syms__find(syms, f->name);
+		if (!s)
+			continue;
+		c.go_fn = i;
+		add_sym(s, &c);
+		n++;
+	}
+	if (!n)
+		diag_error(r->d, at->span, "none of the functions behind '%s' is in %s (%s)", ap->func, path,
+			   c.gb->version);
+out:
+	gobin__free(c.gb);
 	elf_syms__free(syms);
 }
 
@@ -427,13 +590,14 @@ static void attach_point(struct rs *r, struct ast_node *at)
 		kprobe(r, ap, PK_KPROBE);
 	else if (!strcmp(p, "kretprobe"))
 		kprobe(r, ap, PK_KRETPROBE);
-	else if (!*p) {
-		diag_error(r->d, at->span, "unknown probe '%s'", at->name ? at->name : ap->func);
-		diag_hint(r->d, "probes look like uprobe:BINARY:FUNCTION, tracepoint:CATEGORY:NAME, interval:s:1");
-	} else {
+	else if (!*p || !strcmp(p, "go"))
+		go_probe(r, at, false);
+	else if (!strcmp(p, "goret"))
+		go_probe(r, at, true);
+	else {
 		static const char *const types[] = { "BEGIN", "END", "uprobe", "uretprobe", "tracepoint",
 						     "interval", "profile", "software", "hardware", "kprobe",
-						     "kretprobe", NULL };
+						     "kretprobe", "go", "goret", NULL };
 		struct sema_suggest sg;
 		char buf[512];
 
@@ -523,11 +687,21 @@ static void free_fields(struct tp_field *f, int n)
 	free(f);
 }
 
-static int find_group(struct probe_info *pi, enum probe_kind kind, struct tp_field *f, int nf)
+static bool same_site(const struct probe_group *gr, const struct probe_target *t)
+{
+	const struct go_site *a = &gr->go, *b = &t->go;
+
+	return gr->ret_site == t->ret_site && gr->frame_unset == t->frame_unset && a->is_go == b->is_go &&
+	       a->abi0 == b->abi0 && a->minor == b->minor && a->swiss == b->swiss && a->fn == b->fn;
+}
+
+/* The group of targets that can share t's program: same kind, same Go
+ * facts and probe site, same layout of the tracepoint fields used. */
+static int find_group(struct probe_info *pi, const struct probe_target *t, struct tp_field *f, int nf)
 {
 	for (int g = 0; g < pi->ngroups; g++) {
 		struct probe_group *gr = &pi->groups[g];
-		bool same = gr->kind == kind && gr->nfields == nf;
+		bool same = gr->kind == t->kind && gr->nfields == nf && same_site(gr, t);
 
 		for (int i = 0; same && i < nf; i++)
 			same = !strcmp(gr->fields[i].name, f[i].name) && same_field(&gr->fields[i], &f[i]);
@@ -558,11 +732,12 @@ static void group(struct rs *r, struct ast_node *probe)
 				continue;
 			}
 		}
-		g = find_group(pi, t->kind, f, nf);
+		g = find_group(pi, t, f, nf);
 		if (g < 0) {
 			pi->groups = realloc(pi->groups, (pi->ngroups + 1) * sizeof(*pi->groups));
 			g = pi->ngroups++;
-			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf };
+			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf, .go = t->go,
+							      .ret_site = t->ret_site, .frame_unset = t->frame_unset };
 		} else {
 			free_fields(f, nf);
 		}

@@ -1,6 +1,7 @@
 /* rt: load, attach, poll and stop (see rt.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -424,6 +425,30 @@ static void set_start_time(struct rt *rt)
 	bpf_map_update_elem(rt->env_fd, &k, &ns, BPF_ANY);
 }
 
+/* Stacks must be named even after the traced process has exited: its
+ * mappings are snapshot once the -c command has exec'ed, and refreshed
+ * while it runs (new libraries, -p targets). */
+static void snapshot_target(struct rt *rt, bool wait_exec)
+{
+	int pid = rt->o.target_pid;
+	char link[64], exe[PATH_MAX];
+
+	if (pid <= 0 || rt->child_reaped)
+		return;
+	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+	for (int i = 0; wait_exec && rt->o.target_exe && i < 1000; i++) {
+		ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+
+		if (n < 0)
+			return; /* gone already */
+		exe[n] = 0;
+		if (!strcmp(exe, rt->o.target_exe))
+			break;
+		usleep(1000);
+	}
+	sym_snapshot(rt->syms, pid);
+}
+
 int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 {
 	int probes = 0;
@@ -438,9 +463,11 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 	run_special(rt, PK_BEGIN);
 	if (started)
 		started(ctx);
+	snapshot_target(rt, true);
 	while (!rt->exit_requested && !stop_requested) {
 		int err = rt_events_poll(rt, 100);
 
+		snapshot_target(rt, false);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "hark: ring buffer: %s\n", strerror(-err));
 			break;

@@ -22,6 +22,7 @@ struct rt_opts {
 	bool dry_run;          /* load, attach nothing */
 	int target_pid;        /* -p or -c child: stop when it exits */
 	bool target_is_child;
+	const char *target_exe; /* -c: the command's binary (its exec is awaited) */
 };
 
 struct rt;

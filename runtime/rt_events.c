@@ -45,9 +45,10 @@ static void pool_free(struct strpool *p)
 static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, bool user, int limit,
 			 struct strpool *pool)
 {
-	uint64_t id, pid = 0, ips[127];
+	uint64_t id, pid = 0, buf[128], *ips = buf;
 	uint32_t sid;
-	int fd = user ? rt->ustack_fd : rt->kstack_fd, n = 0;
+	int fd = user ? rt->ustack_fd : rt->kstack_fd, n = 0, nips = 127;
+	bool found;
 
 	memcpy(&id, p, 8);
 	if (user)
@@ -55,11 +56,21 @@ static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, boo
 	v->kind = OV_STACK;
 	v->frames = NULL;
 	v->nframes = 0;
-	sid = (uint32_t)id;
-	if ((int64_t)id < 0 || fd < 0 || bpf_map_lookup_elem(fd, &sid, ips))
+	if (fd < 0 || !id)
+		return;
+	if (user) {
+		/* hark_ustacks: content hash -> { nframes, ips[127] } */
+		found = !bpf_map_lookup_elem(fd, &id, buf);
+		nips = (int)(buf[0] < 127 ? buf[0] : 127);
+		ips = buf + 1;
+	} else {
+		sid = (uint32_t)id;
+		found = (int64_t)id >= 0 && !bpf_map_lookup_elem(fd, &sid, buf);
+	}
+	if (!found)
 		return;
 	v->frames = (char **)pool_add(pool, calloc(128, sizeof(char *)));
-	for (int i = 0; i < 127 && i < limit && ips[i]; i++) {
+	for (int i = 0; i < nips && i < limit && ips[i]; i++) {
 		char *f = user ? sym_user(rt->syms, (int)pid, ips[i], 1) : sym_kernel(rt->syms, ips[i], 1);
 
 		v->frames[n++] = pool_add(pool, f);

@@ -175,6 +175,8 @@ int sym_snapshot(struct sym_cache *c, int pid)
 		n++;
 	}
 	p = proc_find(c, pid);
+	if (!n && p)
+		goto err_out; /* an exiting process (no mappings left): keep what we knew */
 	if (!p) {
 		if (c->nprocs == c->capprocs) {
 			int ncap = c->capprocs ? c->capprocs * 2 : 8;
