@@ -273,9 +273,11 @@ diag_out:
 	diags__print(d, stderr);
 out:
 	rt__free(rt);
-	if (ch.pid > 0) {
+	if (ch.pid > 0 && ch.gate >= 0) {
+		/* never started: hark failed before attaching, so the command must not run */
+		kill(ch.pid, SIGKILL);
 		child_release(&ch);
-		waitpid(ch.pid, NULL, WNOHANG);
+		waitpid(ch.pid, NULL, 0);
 	}
 	resolve_free(ast);
 	plan__free(&plan);

@@ -329,7 +329,8 @@ static int attach_one(struct rt *rt, const struct plan_attach *pa, int cookie)
 		return 0; /* run with BPF_PROG_TEST_RUN */
 	case PK_UPROBE:
 	case PK_URETPROBE: {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = t->kind == PK_URETPROBE,
+		/* Go return probes are plain uprobes on RET instructions */
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = t->kind == PK_URETPROBE && !t->ret_site,
 			    .bpf_cookie = (uint64_t)cookie);
 
 		return add_link(rt, bpf_program__attach_uprobe_opts(prog, t->pid, t->path, t->offset, &uo));
