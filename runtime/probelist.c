@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lang/goalias.h"
 #include "elfsym.h"
+#include "gobin.h"
 #include "tracefs.h"
 
 struct lines {
@@ -224,6 +226,66 @@ err_out:
 	return err;
 }
 
+/* go:[BINARY:]ALIAS and goret:: every alias whose functions are in the
+ * binary (-p's when none is given), each function with its named
+ * arguments: "go:/bin/prog:mapassign runtime.mapassign_fast64(map, count, ...)". */
+static int list_go(struct list_req *r)
+{
+	char bin[PATH_MAX], path[PATH_MAX], line[1024];
+	const char *pat = "*", *colon = r->rest ? strrchr(r->rest, ':') : NULL;
+	bool ret = !strcmp(r->name, "goret");
+	struct elf_syms *syms = NULL;
+	struct gobin *gb = NULL;
+	int err;
+
+	if (colon) {
+		snprintf(bin, sizeof(bin), "%.*s", (int)(colon - r->rest), r->rest);
+		if (colon[1])
+			pat = colon + 1;
+	} else if (r->pid > 0) {
+		snprintf(bin, sizeof(bin), "/proc/%d/exe", r->pid);
+		if (r->rest && *r->rest)
+			pat = r->rest;
+	} else {
+		fprintf(stderr, "probes: go: name a binary (go:BINARY:*) or a process (-p PID)\n");
+		return -EINVAL;
+	}
+	err = elf_resolve_binary(bin, r->pid, path, sizeof(path));
+	if (!err)
+		err = elf_syms__open(path, &syms);
+	if (!err)
+		err = gobin__open(path, &gb);
+	if (err) {
+		fprintf(stderr, "probes: go: %s is not a readable Go binary: %s\n", bin, strerror(-err));
+		goto out;
+	}
+	for (int i = 0; i < go_nfuncs; i++) {
+		const struct go_func *f = &go_funcs[i];
+		const char *alias = go_alias_name(f->alias);
+		size_t len = 0;
+		int n;
+		const struct go_arg *args = go_args(i, (uint8_t)gb->minor, ret, &n);
+
+		if (fnmatch(pat, alias, 0) || !elf_syms__find(syms, f->name))
+			continue;
+		len += snprintf(line + len, sizeof(line) - len, "%s(", f->name);
+		for (int k = 0, first = 1; k < n && len < sizeof(line) - 64; k++) {
+			if (args[k].ret != ret)
+				continue;
+			len += snprintf(line + len, sizeof(line) - len, "%s%s", first ? "" : ", ", args[k].name);
+			first = 0;
+		}
+		snprintf(line + len, sizeof(line) - len, ")");
+		err = lines__add(r->out, r->name, ":", path, ":", alias, " ", line, NULL);
+		if (err)
+			goto out;
+	}
+out:
+	gobin__free(gb);
+	elf_syms__free(syms);
+	return err;
+}
+
 static int list_nothing(struct list_req *r)
 {
 	return 0;
@@ -243,6 +305,8 @@ static const struct provider providers[] = {
 	{ "hardware", "h", list_hardware, true },
 	{ "uprobe", "u", list_uprobe, false },
 	{ "uretprobe", "ur", list_uprobe, false },
+	{ "go", NULL, list_go, false },
+	{ "goret", NULL, list_go, false },
 	{ "kprobe", "k", list_nothing, false },
 	{ "kretprobe", "kr", list_nothing, false },
 	{ "kfunc", "f", list_nothing, false },
