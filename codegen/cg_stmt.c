@@ -86,10 +86,14 @@ static void call_stmt(struct cg *g, struct ast_node *n)
 		struct plan_map *pm = &g->plan->maps[m->id];
 		LLVMValueRef key, args[2];
 
-		/* the key follows the map in the argument list */
-		m->args = m->next;
-		key = cg_map_key(g, m, pm, 0);
-		m->args = NULL;
+		if (m->args) {
+			key = cg_map_key(g, m, pm, 0); /* delete(@m[k1, k2]) */
+		} else {
+			/* delete(@m, key): the key follows the map in the argument list */
+			m->args = m->next;
+			key = cg_map_key(g, m, pm, 0);
+			m->args = NULL;
+		}
 		args[0] = g->maps[m->id];
 		args[1] = key;
 		cg_call_helper(g, BH_MAP_DELETE, g->i64, args, 2);

@@ -221,7 +221,7 @@ static const struct func_def {
 	{ "print", F_PRINT, 1, 3, false, "print(@m), print(@m, TOP), print(@m, TOP, DIV) or print(VALUE)" },
 	{ "clear", F_CLEAR, 1, 1, false, "clear(@m)" },
 	{ "zero", F_ZERO, 1, 1, false, "zero(@m)" },
-	{ "delete", F_DELETE, 2, 2, false, "delete(@m, KEY)" },
+	{ "delete", F_DELETE, 1, 2, false, "delete(@m, KEY) or delete(@m[KEY, ...])" },
 	{ "exit", F_EXIT, 0, 1, false, "exit() or exit(CODE)" },
 	{ "str", F_STR, 1, 2, false, "str(ADDRESS) or str(ADDRESS, LENGTH)" },
 	{ "ustack", F_USTACK, 0, 1, false, "ustack() or ustack(FRAMES)" },
@@ -1001,13 +1001,19 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		event_size(s, 16);
 		return (struct ty){ .kind = TY_NONE };
 	case F_DELETE: {
+		/* delete(@m, key), or bpftrace 0.17's delete(@m[k1, k2]) */
 		struct ast_node *m = n->args;
 		struct plan_map *pm;
 
-		if (m->kind != AST_MAP || m->args) {
+		if (m->kind == AST_MAP && m->args && !m->next) {
+			pm = map_get(s, m);
+			map_keys(s, m, m->span, pm);
+			return (struct ty){ .kind = TY_NONE };
+		}
+		if (m->kind != AST_MAP || m->args || !m->next) {
 			ERR(s, m->span, "delete() takes a map and a key, like delete(@m, key)");
-			if (m->kind == AST_MAP)
-				HINT(s, "write delete(@%s, KEY) rather than delete(@%s[KEY])", m->name, m->name);
+			if (m->kind == AST_MAP && m->args)
+				HINT(s, "write delete(@%s, KEY) or delete(@%s[KEY])", m->name, m->name);
 			return (struct ty){ .kind = TY_NONE };
 		}
 		pm = map_get(s, m);
