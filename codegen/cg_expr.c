@@ -88,6 +88,7 @@ void cg_store_value(struct cg *g, LLVMValueRef dst, struct cgv v)
 		LLVMBuildMemCpy(g->b, dst, 1, v.v, 1, cg_const(g, STR_SIZE));
 		break;
 	case TY_USTACK:
+	case TY_USYM:
 		LLVMBuildMemCpy(g->b, dst, 1, v.v, 1, cg_const(g, 16));
 		break;
 	default:
@@ -187,6 +188,43 @@ LLVMValueRef cg_ustack(struct cg *g, int max_frames)
 	return buf;
 }
 
+/* A user symbol value: { address, pid } */
+static LLVMValueRef usym_value(struct cg *g, LLVMValueRef addr)
+{
+	LLVMValueRef buf = cg_alloca(g, 16, "usym");
+	LLVMValueRef pid = cg_call_helper(g, BH_PID_TGID, g->i64, NULL, 0);
+
+	LLVMBuildStore(g->b, addr, buf);
+	LLVMBuildStore(g->b, LLVMBuildLShr(g->b, pid, cg_const(g, 32), ""), cg_gep(g, buf, 8));
+	return buf;
+}
+
+/* The return address into the caller: at [SP] where the frame is not set
+ * up yet (entry, RET), else above the saved frame pointer. A kernel
+ * uretprobe fires at the return address itself. */
+static LLVMValueRef caller_addr(struct cg *g)
+{
+	const struct probe_group *gr = &g->pi->groups[g->group];
+	LLVMValueRef at;
+
+	if (gr->kind == PK_URETPROBE && !gr->ret_site)
+		return load_ctx(g, REG_IP, 8, false);
+	at = gr->frame_unset ? load_ctx(g, REG_SP, 8, false)
+			     : LLVMBuildAdd(g->b, load_ctx(g, REG_BP, 8, false), cg_const(g, 8), "");
+	return cg_call(g, "hark_read_u64", &at, 1);
+}
+
+/* Load bias of the probed binary: ip minus the probed instruction's
+ * address in the file, which the runtime keeps in hark_env per cookie. */
+static LLVMValueRef load_bias(struct cg *g)
+{
+	LLVMValueRef key = cg_alloca(g, 8, "k"), args[2] = { g->env, key };
+	LLVMValueRef slot = LLVMBuildAdd(g->b, cookie(g), cg_const(g, ENV_SITES), "");
+
+	LLVMBuildStore(g->b, LLVMBuildTrunc(g->b, slot, g->i32, ""), key);
+	return LLVMBuildSub(g->b, load_ctx(g, REG_IP, 8, false), cg_call(g, "hark_map_read_int", args, 2), "");
+}
+
 static struct cgv builtin(struct cg *g, struct ast_node *n)
 {
 	struct cgv r = { .ty = n->ty };
@@ -278,6 +316,9 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 	case B_KSTACK:
 		r.v = stack_id(g, g->kstacks, 0);
 		break;
+	case B_CALLER:
+		r.v = usym_value(g, caller_addr(g));
+		break;
 	default:
 		r.v = cg_const(g, 0);
 		break;
@@ -365,11 +406,40 @@ static LLVMValueRef to_bool(struct cg *g, LLVMValueRef v)
 	return LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntNE, v, cg_const(g, 0), ""), g->i64, "");
 }
 
+/* caller == "sym" / func == "sym": the address lies in the symbol's range */
+static bool symbol_compare(struct cg *g, struct ast_node *n, struct cgv *out)
+{
+	struct ast_node *lit = n->lhs->kind == AST_STR ? n->lhs : n->rhs;
+	struct ast_node *val = lit == n->lhs ? n->rhs : n->lhs;
+	const struct sym_range *range = lit->sema;
+	LLVMValueRef addr, in;
+
+	if (lit->kind != AST_STR || (val->ty.kind != TY_USYM && val->ty.kind != TY_FUNC) || !range)
+		return false;
+	if (val->ty.kind == TY_FUNC)
+		addr = load_ctx(g, REG_IP, 8, false); /* a uprobe's ip is inside its function */
+	else
+		addr = LLVMBuildLoad2(g->b, g->i64, cg_expr(g, val).v, "");
+	if (range->pie)
+		addr = LLVMBuildSub(g->b, addr, load_bias(g), "");
+	in = LLVMBuildAnd(g->b, LLVMBuildICmp(g->b, LLVMIntUGE, addr, cg_const(g, range->lo), ""),
+			  LLVMBuildICmp(g->b, LLVMIntULT, addr, cg_const(g, range->hi), ""), "");
+	if (n->op == OP_NE)
+		in = LLVMBuildNot(g->b, in, "");
+	out->v = LLVMBuildZExt(g->b, in, g->i64, "");
+	return true;
+}
+
 static struct cgv binop(struct cg *g, struct ast_node *n)
 {
-	struct cgv l = cg_expr(g, n->lhs), r = cg_expr(g, n->rhs), out = { .ty = n->ty };
+	struct cgv l, r, out = { .ty = n->ty };
 	bool sg = n->lhs->ty.is_signed && n->rhs->ty.is_signed;
 	LLVMBuilderRef b = g->b;
+
+	if (symbol_compare(g, n, &out))
+		return out;
+	l = cg_expr(g, n->lhs);
+	r = cg_expr(g, n->rhs);
 
 	if (l.ty.kind == TY_STR) {
 		LLVMValueRef args[3] = { l.v, r.v, cg_const(g, STR_SIZE) };
@@ -450,6 +520,20 @@ static struct cgv call(struct cg *g, struct ast_node *n)
 	case F_KSTACK:
 		r.v = stack_id(g, g->kstacks, 0);
 		return r;
+	case F_USYM:
+		r.v = usym_value(g, cg_expr(g, n->args).v);
+		return r;
+	case F_KSYM:
+		r.v = cg_expr(g, n->args).v;
+		return r;
+	case F_UADDR: {
+		const struct sym_range *range = n->args->sema;
+
+		r.v = cg_const(g, range ? range->lo : 0);
+		if (range && range->pie)
+			r.v = LLVMBuildAdd(g->b, r.v, load_bias(g), "");
+		return r;
+	}
 	default:
 		r.v = cg_const(g, 0);
 		return r;
@@ -475,7 +559,7 @@ struct cgv cg_expr(struct cg *g, struct ast_node *n)
 			r.v = cg_const(g, 0);
 			break;
 		}
-		r.v = (n->ty.kind == TY_STR || n->ty.kind == TY_USTACK)
+		r.v = (n->ty.kind == TY_STR || n->ty.kind == TY_USTACK || n->ty.kind == TY_USYM)
 			      ? g->vars[n->id]
 			      : LLVMBuildLoad2(g->b, g->i64, g->vars[n->id], "");
 		break;

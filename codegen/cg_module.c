@@ -128,6 +128,15 @@ static uint32_t value_size(const struct plan_map *m)
 	}
 }
 
+static uint32_t count_targets(const struct ast *ast)
+{
+	uint32_t n = 0;
+
+	for (const struct ast_node *p = ast->probes; p; p = p->next)
+		n += ((const struct probe_info *)p->sema)->ntargets;
+	return n;
+}
+
 static void maps(struct cg *g)
 {
 	struct plan *p = g->plan;
@@ -144,7 +153,7 @@ static void maps(struct cg *g)
 	}
 	g->ringbuf = cg_map_global(g, "hark_ringbuf", MT_RINGBUF, g->opts->ringbuf_size, 0, 0);
 	g->lost = cg_map_global(g, "hark_lost", MT_ARRAY, 1, 4, 8);
-	g->env = cg_map_global(g, "hark_env", MT_ARRAY, ENV_NSLOTS, 4, 8);
+	g->env = cg_map_global(g, "hark_env", MT_ARRAY, ENV_SITES + count_targets(g->ast), 4, 8);
 	p->ringbuf_name = strdup("hark_ringbuf");
 }
 

@@ -65,7 +65,8 @@ enum ev_type {
 enum env_slot {
 	ENV_START_NS = 0, /* CLOCK_MONOTONIC at start, for `elapsed` */
 	ENV_STOP = 1,     /* non-zero: hark is stopping; programs return at once */
-	ENV_NSLOTS = 2,
+	ENV_SITES = 2,    /* ENV_SITES + cookie: the probed instruction's address in
+			   * its binary (load bias = ip - it, for PIE symbol tests) */
 };
 
 struct plan_map {

@@ -49,10 +49,18 @@ struct probe_target {
 	int group;           /* index of the group (program) within its probe */
 	int index;           /* global index over the whole program = BPF cookie */
 	struct go_site go;   /* Go function facts (go.is_go false elsewhere) */
+	uint64_t vaddr;      /* uprobe: address of the probed instruction in the binary */
 	bool ret_site;       /* a Go return probe: a uprobe on a RET instruction */
 	bool frame_unset;    /* the probed instruction runs before the function's
 			      * frame is set up (entry, after a Go stack check,
 			      * RET): the caller is the return address at [SP] */
+};
+
+/* A symbol's address range, resolved for `caller == "sym"`, `func == "sym"`
+ * and uaddr("sym") (hung on the string literal's node->sema). */
+struct sym_range {
+	uint64_t lo, hi;     /* [lo, hi) in the binary's own addresses */
+	bool pie;            /* the binary is ET_DYN: subtract the load bias */
 };
 
 struct probe_group {

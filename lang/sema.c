@@ -54,6 +54,7 @@ uint32_t ty_storage_size(struct ty t)
 	case TY_STR:
 		return STR_SIZE;
 	case TY_USTACK:
+	case TY_USYM:
 		return 16;
 	default:
 		return 8;
@@ -68,6 +69,8 @@ static const char *ty_name(struct ty t)
 	case TY_INT: return "an integer";
 	case TY_STR: return "a string";
 	case TY_USTACK: return "a ustack";
+	case TY_USYM: return "a user symbol";
+	case TY_KSYM: return "a kernel symbol";
 	case TY_KSTACK: return "a kstack";
 	case TY_PROBE: return "a probe name";
 	case TY_FUNC: return "a function name";
@@ -197,6 +200,7 @@ static const struct builtin_def {
 	{ "probe", B_PROBE, TY_PROBE, false, K_ALL },
 	{ "retval", B_RETVAL, TY_INT, true, K_RET },
 	{ "ustack", B_USTACK, TY_USTACK, false, K_ALL },
+	{ "caller", B_CALLER, TY_USYM, false, K(PK_UPROBE) | K(PK_URETPROBE) },
 	{ "kstack", B_KSTACK, TY_KSTACK, false, K_ALL },
 	{ "args", B_ARGS, TY_NONE, false, K(PK_TRACEPOINT) },
 };
@@ -224,6 +228,9 @@ static const struct func_def {
 	{ "delete", F_DELETE, 1, 2, false, "delete(@m, KEY) or delete(@m[KEY, ...])" },
 	{ "exit", F_EXIT, 0, 1, false, "exit() or exit(CODE)" },
 	{ "str", F_STR, 1, 2, false, "str(ADDRESS) or str(ADDRESS, LENGTH)" },
+	{ "usym", F_USYM, 1, 1, false, "usym(ADDRESS)" },
+	{ "ksym", F_KSYM, 1, 1, false, "ksym(ADDRESS)" },
+	{ "uaddr", F_UADDR, 1, 1, false, "uaddr(\"SYMBOL\")" },
 	{ "ustack", F_USTACK, 0, 1, false, "ustack() or ustack(FRAMES)" },
 	{ "kstack", F_KSTACK, 0, 1, false, "kstack() or kstack(FRAMES)" },
 };
@@ -591,7 +598,7 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 		return (struct ty){ .kind = b->kind, .size = (uint16_t)(b->kind == TY_USTACK ? 16 : 8), .arg = 127 };
 	if (b->kind == TY_INT)
 		return ty_int(8, b->is_signed);
-	return (struct ty){ .kind = b->kind, .size = 8 };
+	return (struct ty){ .kind = b->kind, .size = (uint16_t)(b->kind == TY_USYM ? 16 : 8) };
 }
 
 static struct ty field(struct sema *s, struct ast_node *n)
@@ -1043,6 +1050,19 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		if (n->args->next)
 			want_int(s, n->args->next, expr(s, n->args->next), "str()'s length");
 		return ty_str(STR_SIZE);
+	case F_USYM:
+	case F_KSYM:
+		want_int(s, n->args, expr(s, n->args), "the address");
+		return (struct ty){ .kind = fd->code == F_USYM ? TY_USYM : TY_KSYM,
+				    .size = (uint16_t)(fd->code == F_USYM ? 16 : 8) };
+	case F_UADDR:
+		if (n->args->kind != AST_STR) {
+			ERR(s, n->args->span, "uaddr() takes a symbol name in quotes, like uaddr(\"main\")");
+		} else if (!n->args->sema) {
+			ERR(s, n->args->span, "no symbol '%s' in the probed binary or the traced program",
+			    n->args->sval);
+		}
+		return ty_int(8, false);
 	case F_USTACK:
 	case F_KSTACK: {
 		int64_t v = 127;
@@ -1092,10 +1112,32 @@ static const char *op_name(enum ast_op op)
 	}
 }
 
+/* caller == "sym", func == "sym": an address-range test in the kernel; the
+ * range was resolved onto the literal by runtime/resolve.c. */
+static bool symbol_compare(struct sema *s, struct ast_node *n, struct ty l, struct ty r)
+{
+	struct ast_node *sym = l.kind == TY_STR ? n->lhs : n->rhs;
+	struct ty other = l.kind == TY_STR ? r : l;
+
+	if ((other.kind != TY_USYM && other.kind != TY_FUNC) || sym->kind != AST_STR)
+		return false;
+	if (n->op != OP_EQ && n->op != OP_NE) {
+		ERR(s, n->span, "symbols compare only with == and !=");
+		return true;
+	}
+	if (!sym->sema) {
+		ERR(s, sym->span, "no function '%s' in the probed binary or the traced program", sym->sval);
+		HINT(s, "list functions with: hark -l 'uprobe:BINARY:*'");
+	}
+	return true;
+}
+
 static struct ty binop(struct sema *s, struct ast_node *n)
 {
 	struct ty l = expr(s, n->lhs), r = expr(s, n->rhs);
 
+	if (symbol_compare(s, n, l, r))
+		return ty_int(8, false);
 	if (l.kind == TY_STR || r.kind == TY_STR) {
 		if ((n->op == OP_EQ || n->op == OP_NE) && l.kind == TY_STR && r.kind == TY_STR)
 			return ty_int(8, false);

@@ -30,6 +30,7 @@ enum builtin {
 	B_ARGS, B_USTACK, B_KSTACK, B_CGROUP,
 	B_GOID, B_GODEPTH, /* Go probes: goroutine id, stack depth (g.stack.hi - SP) */
 	B_GOARG,            /* a Go alias's named argument (lang/goalias.h), by name */
+	B_CALLER,           /* the function that called the probed one (a user symbol) */
 };
 
 /* Functions (node->builtin of AST_CALL). grep "ORDER FUNC" */
@@ -38,6 +39,7 @@ enum func {
 	F_COUNT, F_SUM, F_AVG, F_MIN, F_MAX, F_STATS, F_HIST, F_LHIST,
 	F_PRINTF, F_PRINT, F_CLEAR, F_ZERO, F_DELETE, F_EXIT, F_STR,
 	F_USTACK, F_KSTACK,
+	F_USYM, F_KSYM, F_UADDR,
 };
 
 /* Per-probe data sema leaves in probe_info-independent form. */

@@ -14,6 +14,8 @@ enum ty_kind {
 	TY_PROBE,    /* u64 index into the plan's probe table; printed as the probe's name */
 	TY_FUNC,     /* u64 index into the plan's probe table; printed as the function name */
 	TY_AGG,      /* an aggregation call result (count(), hist(), ...); only assignable to a map */
+	TY_USYM,     /* 16 bytes: u64 user address, u64 pid; printed as the symbol's name */
+	TY_KSYM,     /* u64 kernel address; printed as the symbol's name */
 };
 
 struct ty {

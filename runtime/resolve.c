@@ -133,6 +133,8 @@ static struct probe_target *sym_target(struct sym_ctx *c, const struct elf_sym *
 	t->path = xstrdup(c->path);
 	t->offset = off;
 	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
+	if (elf_off_to_vaddr(c->syms, off, &t->vaddr))
+		t->vaddr = 0;
 	go_site_of(c, sym, &t->go);
 	return t;
 }
@@ -174,8 +176,10 @@ static int add_sym(const struct elf_sym *sym, void *p)
 	if (c->gb && c->kind == PK_UPROBE && !c->has_offset && sym->size) {
 		uint64_t skip = 0;
 
-		if (!go_entry_skip(c->syms, sym, &skip))
+		if (!go_entry_skip(c->syms, sym, &skip)) {
 			t->offset += skip;
+			t->vaddr += skip;
+		}
 	}
 	return 0;
 }
@@ -746,6 +750,81 @@ static void group(struct rs *r, struct ast_node *probe)
 	}
 }
 
+/* ---- symbols named in the program ------------------------------------------ */
+
+/* Look sym up in the probe's binary, then in the traced program's. */
+static struct sym_range *find_range(struct rs *r, const char *sym)
+{
+	const char *paths[2] = { NULL, r->o->cmd_path };
+	char exe[PATH_MAX];
+
+	for (int i = 0; i < r->pi->ntargets; i++)
+		if (r->pi->targets[i].kind == PK_UPROBE || r->pi->targets[i].kind == PK_URETPROBE)
+			paths[0] = r->pi->targets[i].path;
+	if (!paths[1] && r->o->pid > 0) {
+		char link[64];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/exe", r->o->pid);
+		n = readlink(link, exe, sizeof(exe) - 1);
+		if (n > 0) {
+			exe[n] = 0;
+			paths[1] = exe;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		struct elf_syms *syms;
+		const struct elf_sym *s;
+		struct sym_range *range = NULL;
+
+		if (!paths[i] || elf_syms__open(paths[i], &syms))
+			continue;
+		s = elf_syms__find(syms, sym);
+		if (s) {
+			range = ast_alloc(r->ast, sizeof(*range));
+			range->lo = s->addr;
+			range->hi = s->addr + (s->size ? s->size : 1);
+			range->pie = syms->is_dyn;
+		}
+		elf_syms__free(syms);
+		if (range)
+			return range;
+	}
+	return NULL;
+}
+
+static bool is_ident(const struct ast_node *n, const char *a, const char *b)
+{
+	return n && n->kind == AST_IDENT && (!strcmp(n->name, a) || (b && !strcmp(n->name, b)));
+}
+
+/* caller == "sym", func == "sym" and uaddr("sym"): hang the symbol's
+ * address range on the literal, for sema and codegen. */
+static void resolve_symbols(struct rs *r, struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_BINOP && (n->op == OP_EQ || n->op == OP_NE)) {
+			struct ast_node *lit = NULL;
+
+			if (is_ident(n->lhs, "caller", "func") && n->rhs->kind == AST_STR)
+				lit = n->rhs;
+			else if (is_ident(n->rhs, "caller", "func") && n->lhs->kind == AST_STR)
+				lit = n->lhs;
+			if (lit)
+				lit->sema = find_range(r, lit->sval);
+		}
+		if (n->kind == AST_CALL && !strcmp(n->name, "uaddr") && n->args && n->args->kind == AST_STR)
+			n->args->sema = find_range(r, n->args->sval);
+		resolve_symbols(r, n->lhs);
+		resolve_symbols(r, n->rhs);
+		resolve_symbols(r, n->cond);
+		resolve_symbols(r, n->then);
+		resolve_symbols(r, n->els);
+		resolve_symbols(r, n->args);
+		resolve_symbols(r, n->body);
+	}
+}
+
 int resolve_probes(struct ast *ast, const struct resolve_opts *o, struct diags *d)
 {
 	struct rs r = { .ast = ast, .o = o, .d = d };
@@ -764,6 +843,8 @@ int resolve_probes(struct ast *ast, const struct resolve_opts *o, struct diags *
 			continue;
 		}
 		group(&r, p);
+		resolve_symbols(&r, p->pred);
+		resolve_symbols(&r, p->body);
 	}
 	free(r.fields);
 	return diags__nerrors(d) ? -EINVAL : 0;

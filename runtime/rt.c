@@ -253,7 +253,7 @@ static int attach_perf(struct rt *rt, struct bpf_program *prog, const struct pro
 {
 	struct perf_event_attr a = { .size = sizeof(a), .type = PERF_TYPE_SOFTWARE,
 				     .config = PERF_COUNT_SW_CPU_CLOCK };
-	int first = 0, last = rt->ncpus - 1;
+	int first = 0, last = rt->ncpus - 1, opened = 0, last_err = ENODEV;
 
 	switch (t->kind) {
 	case PK_INTERVAL:
@@ -282,15 +282,19 @@ static int attach_perf(struct rt *rt, struct bpf_program *prog, const struct pro
 		int fd = perf_open(&a, cpu), err;
 
 		if (fd < 0) {
-			if (errno == ENODEV || errno == ENOENT) /* offline or absent CPU */
+			if (errno == ENODEV || errno == ENOENT) { /* offline or absent CPU */
+				last_err = errno;
 				continue;
+			}
 			return -errno;
 		}
 		err = attach_pfd(rt, prog, fd, cookie);
 		if (err)
 			return err;
+		opened++;
 	}
-	return 0;
+	/* on no CPU at all: the event itself is absent (no hardware PMU) */
+	return opened ? 0 : -last_err;
 }
 
 /* A tracepoint perf event of our own, so it can be handed over like the
@@ -424,6 +428,10 @@ static void set_start_time(struct rt *rt)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	bpf_map_update_elem(rt->env_fd, &k, &ns, BPF_ANY);
+	for (int i = 0; i < rt->plan->nattach; i++) {
+		k = ENV_SITES + (uint32_t)i;
+		bpf_map_update_elem(rt->env_fd, &k, &rt->plan->attach[i].t.vaddr, BPF_ANY);
+	}
 }
 
 /* Stacks must be named even after the traced process has exited: its

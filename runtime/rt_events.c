@@ -95,6 +95,17 @@ static void decode(struct rt *rt, struct out_val *v, struct ty t, const uint8_t 
 	case TY_KSTACK:
 		decode_stack(rt, v, p, t.kind == TY_USTACK, t.arg ? t.arg : 127, pool);
 		return;
+	case TY_USYM:
+	case TY_KSYM: {
+		uint64_t pid = 0;
+
+		memcpy(&x, p, 8);
+		if (t.kind == TY_USYM)
+			memcpy(&pid, p + 8, 8);
+		v->kind = OV_STR;
+		v->s = pool_add(pool, t.kind == TY_USYM ? sym_user(rt->syms, (int)pid, x, 0) : sym_kernel(rt->syms, x, 0));
+		return;
+	}
 	case TY_PROBE:
 	case TY_FUNC:
 		memcpy(&x, p, 8);
