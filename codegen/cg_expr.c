@@ -123,10 +123,16 @@ static LLVMValueRef read_str(struct cg *g, LLVMValueRef addr, LLVMValueRef size,
 	return buf;
 }
 
+/* Each load goes through an opaque copy of ctx (an empty asm): otherwise
+ * LLVM shares one ctx+off between loads in different blocks, and the
+ * verifier refuses a load through a modified ctx pointer. */
 static LLVMValueRef load_ctx(struct cg *g, uint32_t off, uint32_t size, bool is_signed)
 {
 	LLVMTypeRef t = LLVMIntTypeInContext(g->ctx, size * 8);
-	LLVMValueRef v = LLVMBuildLoad2(g->b, t, cg_gep(g, g->ctxp, off), "");
+	LLVMTypeRef fty = LLVMFunctionType(g->ptr, &g->ptr, 1, 0);
+	LLVMValueRef copy = LLVMGetInlineAsm(fty, "", 0, "=r,0", 4, 1, 0, LLVMInlineAsmDialectATT, 0);
+	LLVMValueRef ctx = LLVMBuildCall2(g->b, fty, copy, &g->ctxp, 1, "");
+	LLVMValueRef v = LLVMBuildLoad2(g->b, t, cg_gep(g, ctx, off), "");
 
 	if (size == 8)
 		return v;

@@ -305,7 +305,92 @@ static void merge(struct rt *rt, const struct plan_map *m, struct entry_acc *e, 
 	}
 }
 
-/* Read map m into out entries (keys decoded). */
+static size_t cmp_key_size;
+
+static int cmp_raw_key(const void *a, const void *b)
+{
+	return memcmp(*(uint8_t *const *)a, *(uint8_t *const *)b, cmp_key_size);
+}
+
+/* Fold b into a: both hold the same printed key. */
+static void acc_fold(const struct plan_map *m, struct entry_acc *a, const struct entry_acc *b)
+{
+	switch (m->agg) {
+	case AGG_COUNT:
+	case AGG_SUM:
+		a->v += b->v;
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		if (b->set && (!a->set || (m->agg == AGG_MIN ? b->v < a->v : b->v > a->v)))
+			a->v = b->v;
+		a->set |= b->set;
+		break;
+	case AGG_AVG:
+	case AGG_STATS:
+		a->sum += b->sum;
+		a->count += b->count;
+		break;
+	case AGG_HIST:
+	case AGG_LHIST:
+		for (int i = 0; i < a->nbuckets && i < b->nbuckets; i++)
+			a->buckets[i] += b->buckets[i];
+		break;
+	default:
+		break;
+	}
+}
+
+static bool symbolic_keys(const struct plan_map *m)
+{
+	for (int k = 0; k < m->nkeys; k++) {
+		enum ty_kind t = m->key_ty[k].kind;
+
+		if (t == TY_USTACK || t == TY_KSTACK || t == TY_USYM || t == TY_KSYM)
+			return true;
+	}
+	return false;
+}
+
+/* The printed form of an entry's keys, to merge entries that print alike
+ * (the same function from two call sites, one stack from two processes). */
+static char *key_text(const struct out_val *keys, int nkeys)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	for (int k = 0; k < nkeys; k++) {
+		const struct out_val *v = &keys[k];
+
+		if (v->kind == OV_STR)
+			fprintf(f, "%s", v->s);
+		else if (v->kind == OV_STACK)
+			for (int i = 0; i < v->nframes; i++)
+				fprintf(f, "%s\n", v->frames[i]);
+		else
+			fprintf(f, "%lld", (long long)v->i);
+		fputc(0x1f, f);
+	}
+	fclose(f);
+	return buf;
+}
+
+struct keyed {
+	char *text;
+	size_t idx;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Read map m whole into out entries: per-CPU values merged, histogram
+ * buckets folded per key, keys decoded, entries that print alike merged. */
 static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struct strpool *pool)
 {
 	bool is_hist = m->agg == AGG_HIST || m->agg == AGG_LHIST;
@@ -313,10 +398,9 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	size_t vsz = m->agg == AGG_NONE ? ty_storage_size(m->value_ty)
 		     : (m->agg == AGG_MIN || m->agg == AGG_MAX || m->agg == AGG_AVG || m->agg == AGG_STATS) ? 16 : 8;
 	size_t vbuf = m->percpu ? vsz * (size_t)rt->ncpus : vsz;
-	uint8_t *key = calloc(1, ks), *next = calloc(1, ks), *val = calloc(1, vbuf);
+	size_t rec = ks + vbuf, nraw = 0, capraw = 0, n = 0;
+	uint8_t *raw = NULL, **order = NULL, *prev = NULL;
 	struct entry_acc *acc = NULL;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
 
 	memset(om, 0, sizeof(*om));
 	om->name = m->name;
@@ -326,53 +410,107 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	om->lhist_min = m->lhist_min;
 	om->lhist_max = m->lhist_max;
 	om->lhist_step = m->lhist_step;
-	while (!bpf_map_get_next_key(m->fd, prev, next)) {
-		struct entry_acc *e = NULL;
+
+	/* 1. every (key, per-CPU values) record */
+	for (;;) {
+		uint8_t *r;
+
+		if (nraw == capraw) {
+			capraw = capraw ? 2 * capraw : 256;
+			raw = realloc(raw, capraw * rec);
+		}
+		r = raw + nraw * rec;
+		if (bpf_map_get_next_key(m->fd, prev, r))
+			break;
+		prev = r;
+		if (bpf_map_lookup_elem(m->fd, r, r + ks))
+			continue;
+		nraw++;
+	}
+	/* 2. one accumulator per user key (histogram buckets sorted together) */
+	order = malloc((nraw + 1) * sizeof(*order));
+	for (size_t i = 0; i < nraw; i++)
+		order[i] = raw + i * rec;
+	if (is_hist) {
+		cmp_key_size = m->key_size;
+		qsort(order, nraw, sizeof(*order), cmp_raw_key);
+	}
+	acc = calloc(nraw + 1, sizeof(*acc));
+	for (size_t i = 0; i < nraw; i++) {
+		uint8_t *r = order[i];
+		struct entry_acc *e;
 		uint64_t bucket = 0;
 
-		memcpy(key, next, ks);
-		prev = key;
-		if (bpf_map_lookup_elem(m->fd, key, val))
-			continue;
-		if (is_hist) {
-			memcpy(&bucket, key + m->key_size, 8);
-			for (size_t i = 0; i < n; i++)
-				if (!memcmp(acc[i].key, key, m->key_size))
-					e = &acc[i];
-		}
-		if (!e) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				acc = realloc(acc, cap * sizeof(*acc));
-			}
+		if (is_hist)
+			memcpy(&bucket, r + m->key_size, 8);
+		if (is_hist && n && !memcmp(acc[n - 1].key, r, m->key_size)) {
+			e = &acc[n - 1];
+		} else {
 			e = &acc[n++];
-			memset(e, 0, sizeof(*e));
-			e->key = malloc(ks);
-			memcpy(e->key, key, ks);
+			e->key = r;
 			if (is_hist) {
 				e->nbuckets = nbuckets_of(m);
 				e->buckets = calloc(e->nbuckets, sizeof(uint64_t));
+				pool_add(pool, (char *)e->buckets);
 			}
 			if (m->agg == AGG_NONE && m->value_ty.kind == TY_STR) {
-				char *s = calloc(1, STR_SIZE + 1);
+				char *str = calloc(1, STR_SIZE + 1);
 
-				memcpy(s, val, STR_SIZE);
-				pool_add(pool, s);
-				e->v = (int64_t)(intptr_t)s;
+				memcpy(str, r + ks, STR_SIZE);
+				e->v = (int64_t)(intptr_t)pool_add(pool, str);
 			} else if (m->agg == AGG_NONE) {
-				memcpy(&e->v, val, 8);
+				memcpy(&e->v, r + ks, 8);
 			}
 		}
-		merge(rt, m, e, val, bucket);
+		merge(rt, m, e, r + ks, bucket);
 	}
+	/* 3. decoded keys; entries whose keys print alike are merged */
 	om->entries = calloc(n + 1, sizeof(*om->entries));
+	for (size_t i = 0; i < n; i++) {
+		struct out_val *keys = (struct out_val *)pool_add(pool, calloc(m->nkeys + 1, sizeof(struct out_val)));
+
+		for (int k = 0; k < m->nkeys; k++)
+			decode(rt, &keys[k], m->key_ty[k], acc[i].key + m->key_off[k], pool);
+		om->entries[i].keys = keys;
+	}
+	if (symbolic_keys(m) && n > 1) {
+		struct keyed *kd = calloc(n, sizeof(*kd));
+		size_t out = 0;
+
+		for (size_t i = 0; i < n; i++)
+			kd[i] = (struct keyed){ key_text(om->entries[i].keys, m->nkeys), i };
+		qsort(kd, n, sizeof(*kd), cmp_keyed);
+		for (size_t i = 0; i < n; i++) {
+			if (out && !strcmp(kd[i].text, kd[out - 1].text)) {
+				acc_fold(m, &acc[kd[out - 1].idx], &acc[kd[i].idx]);
+				free(kd[i].text);
+				continue;
+			}
+			kd[out++] = kd[i];
+		}
+		{
+			struct entry_acc *acc2 = calloc(out + 1, sizeof(*acc2));
+			struct out_val **keys2 = calloc(out + 1, sizeof(*keys2));
+
+			for (size_t i = 0; i < out; i++) {
+				acc2[i] = acc[kd[i].idx];
+				keys2[i] = om->entries[kd[i].idx].keys;
+			}
+			for (size_t i = 0; i < out; i++)
+				om->entries[i].keys = keys2[i];
+			free(keys2);
+			free(acc);
+			acc = acc2;
+		}
+		for (size_t i = 0; i < out; i++)
+			free(kd[i].text);
+		free(kd);
+		n = out;
+	}
 	om->nentries = n;
 	for (size_t i = 0; i < n; i++) {
 		struct out_entry *oe = &om->entries[i];
 
-		oe->keys = (struct out_val *)pool_add(pool, calloc(m->nkeys + 1, sizeof(struct out_val)));
-		for (int k = 0; k < m->nkeys; k++)
-			decode(rt, &oe->keys[k], m->key_ty[k], acc[i].key + m->key_off[k], pool);
 		if (m->agg == AGG_NONE && m->value_ty.kind == TY_STR)
 			oe->s = (const char *)(intptr_t)acc[i].v;
 		else
@@ -381,14 +519,10 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 		oe->count = acc[i].count;
 		oe->buckets = acc[i].buckets;
 		oe->nbuckets = acc[i].nbuckets;
-		if (oe->buckets)
-			pool_add(pool, (char *)oe->buckets);
-		free(acc[i].key);
 	}
 	free(acc);
-	free(key);
-	free(next);
-	free(val);
+	free(order);
+	free(raw);
 	return 0;
 }
 
