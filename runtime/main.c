@@ -145,11 +145,11 @@ struct child {
 static int child_start(const char *cmd, struct child *ch)
 {
 	int fds[2];
-	char first[4096];
+	char first[4096], path[4096];
 	size_t n = strcspn(cmd, " \t");
 
 	snprintf(first, sizeof(first), "%.*s", (int)n, cmd);
-	if (elf_resolve_binary(first, 0, ch->path, sizeof(ch->path))) {
+	if (elf_resolve_binary(first, 0, path, sizeof(path)) || !realpath(path, ch->path)) {
 		fprintf(stderr, "hark: -c: command '%s' not found\n", first);
 		return -ENOENT;
 	}
