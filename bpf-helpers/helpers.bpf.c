@@ -75,13 +75,14 @@ INLINE __u64 hark_hist_index(__s64 v)
 	return r + 2;
 }
 
+/* Unsigned division: BPF before cpu v4 has no signed one (min <= v, step > 0). */
 INLINE __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step)
 {
 	if (v < min)
 		return 0;
 	if (v >= max)
-		return (__u64)((max - min) / step) + 1;
-	return (__u64)((v - min) / step) + 1;
+		return (__u64)(max - min) / (__u64)step + 1;
+	return (__u64)(v - min) / (__u64)step + 1;
 }
 
 INLINE __s64 hark_map_read_int(void *map, const void *key)

@@ -231,8 +231,8 @@ static const struct func_def {
 	{ "usym", F_USYM, 1, 1, false, "usym(ADDRESS)" },
 	{ "ksym", F_KSYM, 1, 1, false, "ksym(ADDRESS)" },
 	{ "uaddr", F_UADDR, 1, 1, false, "uaddr(\"SYMBOL\")" },
-	{ "ustack", F_USTACK, 0, 1, false, "ustack() or ustack(FRAMES)" },
-	{ "kstack", F_KSTACK, 0, 1, false, "kstack() or kstack(FRAMES)" },
+	{ "ustack", F_USTACK, 0, 2, false, "ustack([bpftrace|perf|raw][, FRAMES])" },
+	{ "kstack", F_KSTACK, 0, 2, false, "kstack([bpftrace|perf|raw][, FRAMES])" },
 };
 
 static const struct func_def *func_find(const char *name)
@@ -1065,16 +1065,36 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		return ty_int(8, false);
 	case F_USTACK:
 	case F_KSTACK: {
+		/* ustack([mode, ][frames]) with mode bpftrace, perf or raw */
+		static const char *const modes[] = { "bpftrace", "perf", "raw" };
+		struct ast_node *a = n->args;
 		int64_t v = 127;
+		int mode = STACK_BPFTRACE;
 
-		if (n->args && (!is_const_int(n->args, &v) || v <= 0 || v > 127)) {
-			ERR(s, n->args->span, "%s() takes a frame count from 1 to 127", fd->name);
+		if (a && a->kind == AST_IDENT) {
+			mode = -1;
+			for (int i = 0; i < 3; i++)
+				if (!strcmp(a->name, modes[i]))
+					mode = i;
+			if (mode < 0) {
+				ERR(s, a->span, "unknown stack mode '%s'", a->name);
+				HINT(s, "modes are bpftrace (name+offset), perf (address, name, module) and raw (addresses)");
+				mode = STACK_BPFTRACE;
+			}
+			a = a->next;
+		}
+		if (a && a->next) {
+			ERR(s, a->span, "the first of %s()'s two arguments is a stack mode", fd->name);
+			HINT(s, "write %s(perf, 5): modes are bpftrace, perf and raw", fd->name);
+		} else if (a && (!is_const_int(a, &v) || v <= 0 || v > 127)) {
+			ERR(s, a->span, "%s() takes a frame count from 1 to 127", fd->name);
 			v = 127;
 		}
+		memset(&t, 0, sizeof(t));
 		t.kind = fd->code == F_USTACK ? TY_USTACK : TY_KSTACK;
 		t.size = fd->code == F_USTACK ? 16 : 8;
-		t.is_signed = false;
 		t.arg = (uint16_t)v;
+		t.mode = (uint8_t)mode;
 		return t;
 	}
 	default:

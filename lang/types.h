@@ -23,7 +23,11 @@ struct ty {
 	uint16_t size;
 	bool is_signed;
 	uint16_t arg; /* TY_USTACK/TY_KSTACK: max frames */
+	uint8_t mode; /* TY_USTACK/TY_KSTACK: enum stack_mode */
 };
+
+/* How stack frames print: ustack(bpftrace|perf|raw[, N]) */
+enum stack_mode { STACK_BPFTRACE = 0, STACK_PERF, STACK_RAW };
 
 #define STR_SIZE 64 /* default string buffer, as bpftrace */
 #define COMM_SIZE 16

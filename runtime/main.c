@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -139,6 +140,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 struct child {
 	int pid;
 	int gate;
+	bool traced;
 	char path[4096];
 };
 
@@ -188,6 +190,8 @@ static int child_start(const char *cmd, struct child *ch)
 	}
 	close(fds[0]);
 	ch->gate = fds[1];
+	/* exec and exit stops only: rt snapshots the mappings there */
+	ch->traced = !ptrace(PTRACE_SEIZE, ch->pid, 0, (void *)(long)(PTRACE_O_TRACEEXIT | PTRACE_O_TRACEEXEC));
 	return 0;
 }
 
@@ -271,7 +275,8 @@ int main(int argc, char **argv)
 	{
 		struct rt_opts rto = { .out = out, .format = o.format, .quiet = o.quiet, .dry_run = o.dry_run,
 				       .verifier_log = o.dump_verifier, .target_pid = o.pid ? o.pid : ch.pid,
-				       .target_is_child = ch.pid > 0, .target_exe = ch.pid > 0 ? ch.path : NULL };
+				       .target_is_child = ch.pid > 0, .target_exe = ch.pid > 0 ? ch.path : NULL,
+				       .target_traced = ch.traced };
 
 		if (rt__new(&plan, &rto, &rt) || rt_attach(rt))
 			goto out;

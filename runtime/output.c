@@ -130,7 +130,7 @@ void out_val_str(struct sbuf *sb, const struct out_val *v, int indent)
 	case OV_STACK:
 		sb_putc(sb, '\n');
 		for (int i = 0; i < v->nframes; i++)
-			sb_printf(sb, "%*s%s\n", indent, "", v->frames[i] ? v->frames[i] : "");
+			sb_printf(sb, "%*s%s\n", v->flat ? 0 : indent, "", v->frames[i] ? v->frames[i] : "");
 		break;
 	}
 }

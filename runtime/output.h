@@ -31,6 +31,7 @@ struct out_val {
 	const char *s;      /* OV_STR */
 	char **frames;      /* OV_STACK */
 	int nframes;
+	bool flat;          /* OV_STACK: frames carry their own indent (ustack(perf)) */
 };
 
 /* One map entry, CPUs already merged. */

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -403,20 +404,44 @@ static void run_special(struct rt *rt, enum probe_kind kind)
 	}
 }
 
+/* The -c child is seized with ptrace for two events only, exec and exit:
+ * at each, its mappings are snapshot, so that its stacks are named even
+ * when it has exited before the maps are printed (at the exit stop the
+ * process still has its memory map). Signals it receives in between are
+ * passed on at once: SIGCHLD interrupts the poll. */
+static void on_sigchld(int sig)
+{
+	(void)sig;
+}
+
 static bool target_gone(struct rt *rt)
 {
 	int pid = rt->o.target_pid, status;
+	pid_t w;
 
 	if (pid <= 0)
 		return false;
-	if (rt->o.target_is_child) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
+	if (!rt->o.target_is_child)
+		return kill(pid, 0) && errno == ESRCH;
+	while ((w = waitpid(pid, &status, WNOHANG | __WALL)) == pid) {
+		int event = status >> 16;
+
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
 			rt->child_reaped = true;
 			return true;
 		}
-		return false;
+		if (!WIFSTOPPED(status))
+			continue;
+		if (event == PTRACE_EVENT_EXIT || event == PTRACE_EVENT_EXEC) {
+			sym_snapshot(rt->syms, pid);
+			ptrace(event == PTRACE_EVENT_EXIT ? PTRACE_DETACH : PTRACE_CONT, pid, 0, 0);
+		} else if (event == PTRACE_EVENT_STOP) {
+			ptrace(PTRACE_LISTEN, pid, 0, 0); /* a group stop (SIGSTOP): stay stopped */
+		} else {
+			ptrace(PTRACE_CONT, pid, 0, (void *)(long)WSTOPSIG(status));
+		}
 	}
-	return kill(pid, 0) && errno == ESRCH;
+	return false;
 }
 
 static void set_start_time(struct rt *rt)
@@ -470,9 +495,11 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 	if (rt->o.dry_run)
 		return 0;
 	run_special(rt, PK_BEGIN);
+	if (rt->o.target_traced)
+		sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = on_sigchld }, NULL);
 	if (started)
 		started(ctx);
-	snapshot_target(rt, true);
+	snapshot_target(rt, !rt->o.target_traced);
 	while (!rt->exit_requested && !stop_requested) {
 		int err = rt_events_poll(rt, 100);
 

@@ -23,6 +23,7 @@ struct rt_opts {
 	int target_pid;        /* -p or -c child: stop when it exits */
 	bool target_is_child;
 	const char *target_exe; /* -c: the command's binary (its exec is awaited) */
+	bool target_traced;    /* -c child seized with ptrace for its exec and exit events */
 };
 
 struct rt;

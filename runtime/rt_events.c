@@ -7,6 +7,7 @@
  * folded by key into one bucket array each.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,9 +43,25 @@ static void pool_free(struct strpool *p)
 	p->s = NULL;
 }
 
-static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, bool user, int limit,
+/* One frame in the stack's mode */
+static char *frame_text(struct rt *rt, bool user, int pid, uint64_t ip, int mode)
+{
+	char *s = NULL;
+
+	if (mode == STACK_RAW) {
+		if (asprintf(&s, "0x%" PRIx64, ip) < 0)
+			s = NULL;
+		return s;
+	}
+	if (mode == STACK_PERF)
+		return user ? sym_user_perf(rt->syms, pid, ip) : sym_kernel_perf(rt->syms, ip);
+	return user ? sym_user(rt->syms, pid, ip, 1) : sym_kernel(rt->syms, ip, 1);
+}
+
+static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, bool user, struct ty t,
 			 struct strpool *pool)
 {
+	int limit = t.arg ? t.arg : 127;
 	uint64_t id, pid = 0, buf[128], *ips = buf;
 	uint32_t sid;
 	int fd = user ? rt->ustack_fd : rt->kstack_fd, n = 0, nips = 127;
@@ -56,6 +73,7 @@ static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, boo
 	v->kind = OV_STACK;
 	v->frames = NULL;
 	v->nframes = 0;
+	v->flat = t.mode == STACK_PERF;
 	if (fd < 0 || !id)
 		return;
 	if (user) {
@@ -71,9 +89,7 @@ static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, boo
 		return;
 	v->frames = (char **)pool_add(pool, calloc(128, sizeof(char *)));
 	for (int i = 0; i < nips && i < limit && ips[i]; i++) {
-		char *f = user ? sym_user(rt->syms, (int)pid, ips[i], 1) : sym_kernel(rt->syms, ips[i], 1);
-
-		v->frames[n++] = pool_add(pool, f);
+		v->frames[n++] = pool_add(pool, frame_text(rt, user, (int)pid, ips[i], t.mode));
 	}
 	v->nframes = n;
 }
@@ -93,7 +109,7 @@ static void decode(struct rt *rt, struct out_val *v, struct ty t, const uint8_t 
 	}
 	case TY_USTACK:
 	case TY_KSTACK:
-		decode_stack(rt, v, p, t.kind == TY_USTACK, t.arg ? t.arg : 127, pool);
+		decode_stack(rt, v, p, t.kind == TY_USTACK, t, pool);
 		return;
 	case TY_USYM:
 	case TY_KSYM: {

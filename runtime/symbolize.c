@@ -215,17 +215,22 @@ static char *hex_frame(uint64_t addr)
 	return strdup(buf);
 }
 
+/* C++ names are demangled with the C++ runtime's own demangler (a C ABI
+ * function of libstdc++). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
 static char *name_frame(const char *name, uint64_t off, int with_offset)
 {
-	size_t len = strlen(name) + 24;
-	char *s = malloc(len);
+	char *demangled = NULL, *s = NULL;
+	int status = -1;
 
-	if (!s)
-		return NULL;
-	if (with_offset)
-		snprintf(s, len, "%s+%" PRIu64, name, off);
-	else
-		snprintf(s, len, "%s", name);
+	if (name[0] == '_' && name[1] == 'Z')
+		demangled = __cxa_demangle(name, NULL, NULL, &status);
+	if (demangled && status == 0)
+		name = demangled;
+	if ((with_offset ? asprintf(&s, "%s+%" PRIu64, name, off) : asprintf(&s, "%s", name)) < 0)
+		s = NULL;
+	free(demangled);
 	return s;
 }
 
@@ -257,7 +262,10 @@ static const struct elf_sym *bcc_find(const struct elf_syms *s, uint64_t off)
 	return NULL;
 }
 
-char *sym_user(struct sym_cache *c, int pid, uint64_t addr, int with_offset)
+/* The symbol at a user address: its name, the offset into it, and the
+ * mapped file; false when unknown (the file is still set if mapped). */
+static bool user_lookup(struct sym_cache *c, int pid, uint64_t addr, const char **name, uint64_t *off,
+			const char **module)
 {
 	const struct elf_sym *sym;
 	struct sym_proc *p;
@@ -265,31 +273,67 @@ char *sym_user(struct sym_cache *c, int pid, uint64_t addr, int with_offset)
 	uint64_t vaddr;
 	int i;
 
+	*module = NULL;
 	p = proc_find(c, pid);
 	if (!p && sym_snapshot(c, pid) == 0)
 		p = proc_find(c, pid);
 	if (!p)
-		return hex_frame(addr);
+		return false;
 	for (i = 0; i < p->nmaps; i++)
 		if (addr >= p->maps[i].start && addr < p->maps[i].end)
 			break;
 	if (i == p->nmaps)
-		return hex_frame(addr);
+		return false;
 	f = &c->files[p->maps[i].file];
+	*module = f->path;
 	if (!f->syms) {
 		if (elf_syms__open_opts(f->path, ELF_SYMS_BCC_ORDER, &f->syms))
-			return hex_frame(addr);
+			return false;
 	}
 	if (f->syms->is_dyn) {
 		if (elf_off_to_vaddr(f->syms, addr - p->maps[i].start + p->maps[i].off, &vaddr))
-			return hex_frame(addr);
+			return false;
 	} else {
 		vaddr = addr;
 	}
 	sym = bcc_find(f->syms, vaddr);
 	if (!sym)
+		return false;
+	*name = sym->name;
+	*off = vaddr - sym->addr;
+	return true;
+}
+
+char *sym_user(struct sym_cache *c, int pid, uint64_t addr, int with_offset)
+{
+	const char *name, *module;
+	uint64_t off;
+
+	if (!user_lookup(c, pid, addr, &name, &off, &module))
 		return hex_frame(addr);
-	return name_frame(sym->name, vaddr - sym->addr, with_offset);
+	return name_frame(name, off, with_offset);
+}
+
+/* perf's layout, as bpftrace's ustack(perf): "\tADDR NAME+OFF (MODULE)" */
+static char *perf_frame(uint64_t addr, const char *frame, const char *module)
+{
+	char *s = NULL;
+
+	if (asprintf(&s, "\t%" PRIx64 " %s (%s)", addr, frame, module ? module : "[unknown]") < 0)
+		s = NULL;
+	return s;
+}
+
+char *sym_user_perf(struct sym_cache *c, int pid, uint64_t addr)
+{
+	const char *name, *module;
+	uint64_t off;
+	char *frame, *s;
+
+	frame = user_lookup(c, pid, addr, &name, &off, &module) ? name_frame(name, off, 1) : hex_frame(addr);
+	s = perf_frame(addr, frame, module);
+	free(frame);
+	return s;
 }
 
 static int kallsyms_load(struct sym_cache *c)
@@ -396,4 +440,12 @@ char *sym_kernel(struct sym_cache *c, uint64_t addr, int with_offset)
 	if (lo == 0)
 		return hex_frame(addr);
 	return name_frame(c->ksyms[lo - 1].name, addr - c->ksyms[lo - 1].addr, with_offset);
+}
+
+char *sym_kernel_perf(struct sym_cache *c, uint64_t addr)
+{
+	char *frame = sym_kernel(c, addr, 1), *s = perf_frame(addr, frame, "[kernel.kallsyms]");
+
+	free(frame);
+	return s;
 }

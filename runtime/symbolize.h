@@ -22,5 +22,9 @@ int sym_snapshot(struct sym_cache *c, int pid);
 /* Malloc'd frame text. with_offset: "name+off" rather than "name". */
 char *sym_user(struct sym_cache *c, int pid, uint64_t addr, int with_offset);
 char *sym_kernel(struct sym_cache *c, uint64_t addr, int with_offset);
+/* perf's frame layout (bpftrace's ustack(perf)/kstack(perf)):
+ * "\tADDR NAME+OFF (MODULE)", "[unknown]" when no file maps the address. */
+char *sym_user_perf(struct sym_cache *c, int pid, uint64_t addr);
+char *sym_kernel_perf(struct sym_cache *c, uint64_t addr);
 
 #endif
