@@ -42,7 +42,7 @@ static void usage(FILE *f)
 		"  -p PID          trace process PID (uprobes without a binary probe it)\n"
 		"  -c 'CMD'        run CMD, trace it, stop when it ends\n"
 		"  -o FILE         write output to FILE\n"
-		"  -f FORMAT       output format: text (default) or json\n"
+		"  -f FORMAT       output format: text (default), json, or folded (stacks for flame graphs)\n"
 		"  -q              quiet: no \"Attaching\" line\n"
 		"  -l [PATTERN]    list probes matching PATTERN\n"
 		"  -d STAGE        dump a stage: ast, ir, asm, verifier\n"
@@ -104,8 +104,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->format = OUT_TEXT;
 			else if (!strcmp(optarg, "json"))
 				o->format = OUT_JSON;
+			else if (!strcmp(optarg, "folded"))
+				o->format = OUT_FOLDED;
 			else {
-				fprintf(stderr, "hark: unknown output format '%s' (text or json)\n", optarg);
+				fprintf(stderr, "hark: unknown output format '%s' (text, json or folded)\n", optarg);
 				return -1;
 			}
 			break;

@@ -336,7 +336,7 @@ void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div)
 
 	if (o->format == OUT_JSON)
 		out_json_map(o, &s);
-	else
+	else if (o->format != OUT_FOLDED || !out_folded_map(o, &s))
 		out_text_map(o, &s);
 out:
 	free(items);

@@ -16,7 +16,7 @@
 #include "../codegen/plan.h"
 #include "../lang/fmt.h"
 
-enum out_format { OUT_TEXT, OUT_JSON };
+enum out_format { OUT_TEXT, OUT_JSON, OUT_FOLDED /* stack maps folded for flame graphs, the rest as text */ };
 
 enum out_val_kind {
 	OV_INT,   /* signed 64-bit */

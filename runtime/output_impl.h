@@ -60,6 +60,8 @@ static inline uint64_t out_bucket(const struct out_entry *e, int i)
 
 void out_text_map(struct out *o, const struct out_sorted *s);
 void out_json_map(struct out *o, const struct out_sorted *s);
+/* false when the map has no stack key (then it prints as text) */
+bool out_folded_map(struct out *o, const struct out_sorted *s);
 void out_json_escape(struct sbuf *sb, const char *s, size_t n);
 
 #endif
