@@ -17,7 +17,7 @@ INLINE __u64 hark_go_classic_cap(__u64 h)
  * 2^(globalDepth - d) times in a row). */
 #define HARK_GO_MAX_TABLES 1024
 
-INLINE __u64 hark_go_swiss_cap(__u64 m)
+SUBPROG __u64 hark_go_swiss_cap(__u64 m)
 {
 	struct {
 		__u64 used, seed, dir_ptr;
@@ -65,7 +65,7 @@ INLINE __u64 hark_read_u64(__u64 addr)
 /* The running goroutine's id. g is R14 (Go's register ABI keeps the
  * current g there); on the system stack g is g0, and the goroutine that
  * switched to it is g.m.curg. */
-INLINE __u64 hark_go_goid(__u64 g, __u64 goid_off, __u64 curg_off)
+SUBPROG __u64 hark_go_goid(__u64 g, __u64 goid_off, __u64 curg_off)
 {
 	__u64 m = hark_read_u64(g + 48);
 

@@ -5,9 +5,16 @@
 
 #include "helpers.h"
 
-#define INLINE __attribute__((always_inline))
+/* Small helpers are inlined; larger ones stay BPF subprograms, compiled
+ * once per object instead of once per probe (compile time grows with the
+ * code LLVM must select instructions for). All are static, so the kernel
+ * verifies them in their callers' context (a global function may take
+ * only scalars and may not return pointers); `used` keeps them in the
+ * bitcode until codegen has called them (it then drops llvm.compiler.used). */
+#define INLINE static __attribute__((used, always_inline))
+#define SUBPROG static __attribute__((used, noinline))
 
-INLINE void *hark_map_slot(void *map, const void *key, __u64 vsize)
+SUBPROG void *hark_map_slot(void *map, const void *key, __u64 vsize)
 {
 	__u64 zero[2] = { 0, 0 };
 	void *slot = bpf_map_lookup_elem(map, key);
@@ -19,7 +26,7 @@ INLINE void *hark_map_slot(void *map, const void *key, __u64 vsize)
 	return bpf_map_lookup_elem(map, key);
 }
 
-INLINE void hark_agg_add(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_add(void *map, const void *key, __s64 v)
 {
 	__s64 *slot = hark_map_slot(map, key, 8);
 
@@ -27,7 +34,7 @@ INLINE void hark_agg_add(void *map, const void *key, __s64 v)
 		*slot += v;
 }
 
-INLINE void hark_agg_min(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_min(void *map, const void *key, __s64 v)
 {
 	__s64 *slot = hark_map_slot(map, key, 16);
 
@@ -37,7 +44,7 @@ INLINE void hark_agg_min(void *map, const void *key, __s64 v)
 	}
 }
 
-INLINE void hark_agg_max(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_max(void *map, const void *key, __s64 v)
 {
 	__s64 *slot = hark_map_slot(map, key, 16);
 
@@ -47,7 +54,7 @@ INLINE void hark_agg_max(void *map, const void *key, __s64 v)
 	}
 }
 
-INLINE void hark_agg_avg(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_avg(void *map, const void *key, __s64 v)
 {
 	__s64 *slot = hark_map_slot(map, key, 16);
 
@@ -58,7 +65,7 @@ INLINE void hark_agg_avg(void *map, const void *key, __s64 v)
 }
 
 /* 0 negative, 1 zero, k >= 2: [2^(k-2), 2^(k-1)) */
-INLINE __u64 hark_hist_index(__s64 v)
+SUBPROG __u64 hark_hist_index(__s64 v)
 {
 	__u64 x = (__u64)v, r = 0, s;
 
@@ -76,7 +83,7 @@ INLINE __u64 hark_hist_index(__s64 v)
 }
 
 /* Unsigned division: BPF before cpu v4 has no signed one (min <= v, step > 0). */
-INLINE __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step)
+SUBPROG __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step)
 {
 	if (v < min)
 		return 0;
@@ -92,7 +99,7 @@ INLINE __s64 hark_map_read_int(void *map, const void *key)
 	return slot ? *slot : 0;
 }
 
-INLINE __s64 hark_strncmp(const char *a, const char *b, __u64 n)
+SUBPROG __s64 hark_strncmp(const char *a, const char *b, __u64 n)
 {
 	for (int i = 0; i < 256; i++) {
 		if ((__u64)i >= n)
@@ -105,7 +112,7 @@ INLINE __s64 hark_strncmp(const char *a, const char *b, __u64 n)
 	return 0;
 }
 
-INLINE void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size)
+SUBPROG void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size)
 {
 	if (bpf_ringbuf_output(ringbuf, data, size, 0) < 0) {
 		__u32 k = 0;

@@ -2,7 +2,7 @@
  *
  * Compiled for BPF to bitcode (helpers.bpf.c) and linked into each module by
  * codegen, which calls them by these names; after linking they become
- * internal and are inlined. Keep signatures in sync with codegen/cg_helpers.c
+ * internal; small ones are inlined, the rest stay BPF subprograms. Keep signatures in sync with codegen/cg_helpers.c
  * (grep "HELPER ABI").
  *
  * Map value layouts are described in codegen/plan.h.
@@ -17,22 +17,22 @@
 /* HELPER ABI */
 /* Pointer to this CPU's value slot for key, created zeroed if absent;
  * NULL when the map is full. vsize is 8 or 16. */
-void *hark_map_slot(void *map, const void *key, __u64 vsize);
+static void *hark_map_slot(void *map, const void *key, __u64 vsize);
 /* count/sum: *slot += v */
-void hark_agg_add(void *map, const void *key, __s64 v);
+static void hark_agg_add(void *map, const void *key, __s64 v);
 /* min/max: struct { s64 value; u64 set; } */
-void hark_agg_min(void *map, const void *key, __s64 v);
-void hark_agg_max(void *map, const void *key, __s64 v);
+static void hark_agg_min(void *map, const void *key, __s64 v);
+static void hark_agg_max(void *map, const void *key, __s64 v);
 /* avg/stats: struct { s64 sum; u64 count; } */
-void hark_agg_avg(void *map, const void *key, __s64 v);
+static void hark_agg_avg(void *map, const void *key, __s64 v);
 /* hist/lhist bucket indexes (see plan.h) */
-__u64 hark_hist_index(__s64 v);
-__u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step);
+static __u64 hark_hist_index(__s64 v);
+static __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step);
 /* Read a plain int map value (0 when absent). */
-__s64 hark_map_read_int(void *map, const void *key);
+static __s64 hark_map_read_int(void *map, const void *key);
 /* 0 when the first n bytes of a and b are equal up to the first NUL. */
-__s64 hark_strncmp(const char *a, const char *b, __u64 n);
+static __s64 hark_strncmp(const char *a, const char *b, __u64 n);
 /* Send size bytes to the ring buffer; count a lost event when it is full. */
-void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size);
+static void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size);
 
 #endif

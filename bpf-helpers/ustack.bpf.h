@@ -30,7 +30,7 @@ static __always_inline __u64 hark_reg(const void *regs, int off)
 
 /* Walk the user stack of regs into buf (a scratch struct hark_stack), store
  * it in stackmap, and return its hash (0: no frames). */
-INLINE __u64 hark_ustack_walk(void *regs, void *stackmap, struct hark_stack *buf, __u64 frame_unset, __u64 max)
+SUBPROG __u64 hark_ustack_walk(void *regs, void *stackmap, struct hark_stack *buf, __u64 frame_unset, __u64 max)
 {
 	__u64 fp = hark_reg(regs, HARK_REG_BP), n = 0, hash = 0xcbf29ce484222325ULL, ret;
 
@@ -68,7 +68,7 @@ INLINE __u64 hark_ustack_walk(void *regs, void *stackmap, struct hark_stack *buf
 }
 
 /* The same for a stack the kernel walked (tracepoints, perf events). */
-INLINE __u64 hark_ustack_kernel(void *ctx, void *stackmap, struct hark_stack *buf, __u64 max)
+SUBPROG __u64 hark_ustack_kernel(void *ctx, void *stackmap, struct hark_stack *buf, __u64 max)
 {
 	long len = bpf_get_stack(ctx, buf->ips, sizeof(buf->ips), BPF_F_USER_STACK);
 	__u64 n, hash = 0xcbf29ce484222325ULL;

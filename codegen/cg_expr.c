@@ -85,11 +85,11 @@ void cg_store_value(struct cg *g, LLVMValueRef dst, struct cgv v)
 {
 	switch (v.ty.kind) {
 	case TY_STR:
-		LLVMBuildMemCpy(g->b, dst, 1, v.v, 1, cg_const(g, STR_SIZE));
+		LLVMBuildMemCpy(g->b, dst, 8, v.v, 8, cg_const(g, STR_SIZE));
 		break;
 	case TY_USTACK:
 	case TY_USYM:
-		LLVMBuildMemCpy(g->b, dst, 1, v.v, 1, cg_const(g, 16));
+		LLVMBuildMemCpy(g->b, dst, 8, v.v, 8, cg_const(g, 16));
 		break;
 	default:
 		LLVMBuildStore(g->b, v.v, dst);
@@ -395,7 +395,7 @@ static struct cgv map_read(struct cg *g, struct ast_node *n)
 
 		LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, slot, ""), found, done);
 		LLVMPositionBuilderAtEnd(g->b, found);
-		LLVMBuildMemCpy(g->b, buf, 1, slot, 1, cg_const(g, STR_SIZE));
+		LLVMBuildMemCpy(g->b, buf, 8, slot, 8, cg_const(g, STR_SIZE));
 		LLVMBuildBr(g->b, done);
 		LLVMPositionBuilderAtEnd(g->b, done);
 		r.v = buf;

