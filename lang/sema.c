@@ -539,6 +539,17 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 
 	if (go_ident(s, n, &gt))
 		return gt;
+	if (!strcmp(n->name, "cpid")) {
+		/* the -c command's pid, known before compiling: a literal */
+		if (!s->opts->cpid) {
+			ERR(s, n->span, "'cpid' is the pid of the -c command, and there is none");
+			HINT(s, "run with -c 'COMMAND'");
+		} else if (s->report) {
+			n->kind = AST_INT;
+			n->ival = s->opts->cpid;
+		}
+		return ty_int(8, false);
+	}
 	const struct builtin_def *b = builtin_find(n->name, &argn);
 	enum probe_kind pk = s->pi ? s->pi->kind : PK_BEGIN;
 	char buf[128];

@@ -20,6 +20,7 @@ struct sema_opts {
 	char **pos_args;   /* positional parameters $1..$N */
 	int npos_args;
 	uint32_t max_keys; /* default map size */
+	int cpid;          /* -c: the command's pid (cpid); 0 without -c */
 };
 
 /* Builtins (node->builtin of AST_IDENT). grep "ORDER BUILTIN" */

@@ -267,7 +267,8 @@ int main(int argc, char **argv)
 	{
 		struct resolve_opts ro = { .pid = o.pid ? o.pid : ch.pid, .cmd_path = o.cmd ? ch.path : NULL,
 					   .max_probes = o.max_probes };
-		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys };
+		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys,
+					.cpid = ch.pid };
 		struct cg_opts co = { .dump_ir = o.dump_ir ? stdout : NULL, .dump_asm = o.dump_asm ? stdout : NULL,
 				      .ringbuf_size = 1 << 18, .stack_entries = o.max_keys };
 

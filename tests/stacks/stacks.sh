@@ -26,7 +26,7 @@ perf-mode) # ustack(perf): address, name+offset, module
 	echo "ok: perf frames" ;;
 kstack) # kernel stacks at a syscall tracepoint: exact count, frames in kallsyms
 	chain=$1
-	"$hark" -q -c "$chain 5" -e 'tracepoint:syscalls:sys_enter_getppid /comm == "chain"/ { @[kstack] = count(); }' >"$out" 2>&1 ||
+	"$hark" -q -c "$chain 5" -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[kstack] = count(); }' >"$out" 2>&1 ||
 		fail "hark exited $?"
 	total=$(sed -n 's/^\]: //p' "$out" | awk '{ t += $1 } END { print t + 0 }')
 	[ "$total" = 5 ] || fail "count $total"
