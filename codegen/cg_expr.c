@@ -220,6 +220,17 @@ static LLVMValueRef caller_addr(struct cg *g)
 	return cg_call(g, "hark_read_u64", &at, 1);
 }
 
+/* Parameter k of a shared program, for this target (cg_share.c) */
+LLVMValueRef cg_param(struct cg *g, int k)
+{
+	LLVMValueRef key = cg_alloca(g, 8, "k"), args[2] = { g->env, key };
+	LLVMValueRef slot = LLVMBuildAdd(g->b, LLVMBuildMul(g->b, cookie(g), cg_const(g, (uint64_t)g->max_params), ""),
+					 cg_const(g, g->param_base + (uint64_t)k), "");
+
+	LLVMBuildStore(g->b, LLVMBuildTrunc(g->b, slot, g->i32, ""), key);
+	return cg_call(g, "hark_map_read_int", args, 2);
+}
+
 /* Load bias of the probed binary: ip minus the probed instruction's
  * address in the file, which the runtime keeps in hark_env per cookie. */
 static LLVMValueRef load_bias(struct cg *g)
@@ -551,9 +562,12 @@ struct cgv cg_expr(struct cg *g, struct ast_node *n)
 	struct cgv r = { .ty = n->ty };
 
 	switch (n->kind) {
-	case AST_INT:
-		r.v = cg_const(g, (uint64_t)n->ival);
+	case AST_INT: {
+		int k = cg_share_param(g, n);
+
+		r.v = k >= 0 ? cg_param(g, k) : cg_const(g, (uint64_t)n->ival);
 		break;
+	}
 	case AST_STR:
 		r.v = str_literal(g, n->sval, n->slen);
 		break;

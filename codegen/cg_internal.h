@@ -27,6 +27,17 @@ enum {
 	REG_DX = 96, REG_SI = 104, REG_DI = 112, REG_IP = 128, REG_SP = 152,
 };
 
+/* Probes sharing programs (cg_share.c), one per probe, in probe order. */
+struct cg_share {
+	int rep;                  /* the probe whose programs this one uses (itself if none) */
+	int members;              /* rep: how many other probes use its programs */
+	int first_prog;           /* rep: plan index of its first program (one per group) */
+	int nlits, nparams;
+	int *param_of;            /* rep: literal k -> parameter slot, -1 if constant */
+	struct ast_node **nodes;  /* rep: literal k's node */
+	int64_t **target_params;  /* per target of this probe: its parameter values */
+};
+
 struct cg {
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
@@ -58,6 +69,11 @@ struct cg {
 	LLVMValueRef scratch_gv;     /* placeholder until the size is known */
 	LLVMValueRef scratch_p;      /* this program's pointer into it */
 	uint32_t scratch_off, scratch_max;
+
+	struct cg_share *share;      /* per probe */
+	struct cg_share *cur_share;  /* the program being generated is shared */
+	int max_params;              /* parameters per cookie in hark_env */
+	uint32_t param_base;         /* hark_env slot of cookie 0's first parameter */
 };
 
 struct cgv {
@@ -84,6 +100,12 @@ LLVMValueRef cg_truth(struct cg *g, struct ast_node *n);
 
 /* cg_stmt.c */
 void cg_stmts(struct cg *g, struct ast_node *n);
+
+/* cg_share.c */
+void cg_share_probes(struct cg *g);
+void cg_share_free(struct cg *g);
+int cg_share_param(struct cg *g, const struct ast_node *n);
+LLVMValueRef cg_param(struct cg *g, int k); /* cg_expr.c */
 
 /* cg_go.c */
 struct cgv cg_go_arg(struct cg *g, const struct go_arg *a);

@@ -158,7 +158,10 @@ static void maps(struct cg *g)
 	}
 	g->ringbuf = cg_map_global(g, "hark_ringbuf", MT_RINGBUF, g->opts->ringbuf_size, 0, 0);
 	g->lost = cg_map_global(g, "hark_lost", MT_ARRAY, 1, 4, 8);
-	g->env = cg_map_global(g, "hark_env", MT_ARRAY, ENV_SITES + count_targets(g->ast), 4, 8);
+	g->param_base = ENV_SITES + count_targets(g->ast);
+	g->plan->param_base = g->param_base;
+	g->plan->max_params = g->max_params;
+	g->env = cg_map_global(g, "hark_env", MT_ARRAY, g->param_base + count_targets(g->ast) * g->max_params, 4, 8);
 	p->ringbuf_name = strdup("hark_ringbuf");
 }
 
@@ -245,7 +248,8 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 			last = g->pi->targets[i].index;
 		}
 	}
-	g->single_target = ntargets == 1 ? last : -1;
+	/* a shared program learns its target from the cookie */
+	g->single_target = ntargets == 1 && !g->cur_share ? last : -1;
 
 	g->vars = calloc(sp->nvars + 1, sizeof(*g->vars));
 	for (int i = 0; i < sp->nvars; i++)
@@ -299,7 +303,7 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 	g->vars = NULL;
 }
 
-static void add_attach(struct plan *p, int prog, const struct probe_target *t)
+static void add_attach(struct plan *p, int prog, const struct probe_target *t, const int64_t *params, int nparams)
 {
 	struct plan_attach *a;
 
@@ -315,6 +319,11 @@ static void add_attach(struct plan *p, int prog, const struct probe_target *t)
 	a->t.func_name = t->func_name ? strdup(t->func_name) : NULL;
 	a->t.path = t->path ? strdup(t->path) : NULL;
 	a->t.event = t->event ? strdup(t->event) : NULL;
+	a->nparams = params ? nparams : 0;
+	if (a->nparams) {
+		a->params = malloc(nparams * sizeof(*a->params));
+		memcpy(a->params, params, nparams * sizeof(*a->params));
+	}
 }
 
 static void programs(struct cg *g)
@@ -324,21 +333,31 @@ static void programs(struct cg *g)
 
 	g->scratch_gv = LLVMAddGlobal(g->mod, g->i64, "hark_scratch_placeholder");
 	for (struct ast_node *probe = g->ast->probes; probe; probe = probe->next, pi++) {
+		struct cg_share *sh = &g->share[pi], *rep = &g->share[sh->rep];
+
 		g->pi = probe->sema;
+		if (sh->rep == pi)
+			sh->first_prog = p->nprogs;
 		for (int gr = 0; gr < g->pi->ngroups; gr++) {
 			char name[64];
 			struct plan_prog *pp;
 
-			snprintf(name, sizeof(name), "%s_%d_%d", section_of(g->pi->groups[gr].kind), pi, gr);
-			program(g, probe, gr, name);
-			p->progs = realloc(p->progs, (p->nprogs + 1) * sizeof(*p->progs));
-			pp = &p->progs[p->nprogs];
-			pp->name = strdup(name);
-			pp->kind = g->pi->groups[gr].kind;
+			if (sh->rep == pi) {
+				/* this probe's own program for the group */
+				snprintf(name, sizeof(name), "%s_%d_%d", section_of(g->pi->groups[gr].kind), pi, gr);
+				g->cur_share = sh->members ? sh : NULL;
+				program(g, probe, gr, name);
+				g->cur_share = NULL;
+				p->progs = realloc(p->progs, (p->nprogs + 1) * sizeof(*p->progs));
+				pp = &p->progs[p->nprogs];
+				pp->name = strdup(name);
+				pp->kind = g->pi->groups[gr].kind;
+				p->nprogs++;
+			}
 			for (int t = 0; t < g->pi->ntargets; t++)
 				if (g->pi->targets[t].group == gr)
-					add_attach(p, p->nprogs, &g->pi->targets[t]);
-			p->nprogs++;
+					add_attach(p, rep->first_prog + gr, &g->pi->targets[t],
+						   sh->target_params ? sh->target_params[t] : NULL, rep->nparams);
 		}
 	}
 	if (g->scratch_max) {
@@ -467,6 +486,7 @@ int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, s
 	err = setup(&g);
 	if (err)
 		goto out;
+	cg_share_probes(&g);
 	maps(&g);
 	uses_stacks(ast->probes, &u, &k);
 	stack_maps(&g, u, k);
@@ -474,6 +494,7 @@ int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, s
 	internalize_helpers(&g);
 	err = diags__nerrors(d) ? -EINVAL : emit(&g);
 out:
+	cg_share_free(&g);
 	free(g.maps);
 	if (g.di)
 		LLVMDisposeDIBuilder(g.di);

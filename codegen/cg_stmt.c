@@ -21,6 +21,15 @@ static void emit_words(struct cg *g, uint64_t type, LLVMValueRef *words, int n)
 	emit_event(g, buf, 8 * (n + 1));
 }
 
+/* The format of a printf/print call; a parameter when the program is
+ * shared by probes whose formats differ (cg_share.c). */
+static LLVMValueRef fmt_id(struct cg *g, struct ast_node *n)
+{
+	int k = cg_share_param(g, n);
+
+	return k >= 0 ? cg_param(g, k) : cg_const(g, (uint64_t)n->id);
+}
+
 static void printf_call(struct cg *g, struct ast_node *n)
 {
 	struct plan_fmt *f = &g->plan->fmts[n->id];
@@ -28,7 +37,7 @@ static void printf_call(struct cg *g, struct ast_node *n)
 	struct ast_node *a = n->args->next;
 
 	LLVMBuildStore(g->b, cg_const(g, EV_PRINTF), buf);
-	LLVMBuildStore(g->b, cg_const(g, (uint64_t)n->id), cg_gep(g, buf, 8));
+	LLVMBuildStore(g->b, fmt_id(g, n), cg_gep(g, buf, 8));
 	for (int i = 0; a && i < f->nargs; a = a->next, i++)
 		cg_store_value(g, cg_gep(g, buf, f->arg_off[i]), cg_expr(g, a));
 	emit_event(g, buf, f->size);
@@ -53,7 +62,7 @@ static void print_call(struct cg *g, struct ast_node *n)
 		LLVMValueRef buf = cg_alloca(g, f->size, "print");
 
 		LLVMBuildStore(g->b, cg_const(g, EV_PRINTVAL), buf);
-		LLVMBuildStore(g->b, cg_const(g, (uint64_t)n->id), cg_gep(g, buf, 8));
+		LLVMBuildStore(g->b, fmt_id(g, n), cg_gep(g, buf, 8));
 		cg_store_value(g, cg_gep(g, buf, 16), cg_expr(g, m));
 		emit_event(g, buf, f->size);
 	}

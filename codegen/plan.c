@@ -20,6 +20,7 @@ void plan__free(struct plan *p)
 		free(p->progs[i].name);
 	free(p->progs);
 	for (int i = 0; i < p->nattach; i++) {
+		free(p->attach[i].params);
 		free(p->attach[i].t.probe_name);
 		free(p->attach[i].t.func_name);
 		free(p->attach[i].t.path);

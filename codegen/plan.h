@@ -66,7 +66,9 @@ enum env_slot {
 	ENV_START_NS = 0, /* CLOCK_MONOTONIC at start, for `elapsed` */
 	ENV_STOP = 1,     /* non-zero: hark is stopping; programs return at once */
 	ENV_SITES = 2,    /* ENV_SITES + cookie: the probed instruction's address in
-			   * its binary (load bias = ip - it, for PIE symbol tests) */
+			   * its binary (load bias = ip - it, for PIE symbol tests);
+			   * then plan.param_base + cookie * plan.max_params + k:
+			   * parameter k of a shared program (cg_share.c) */
 };
 
 struct plan_map {
@@ -102,6 +104,8 @@ struct plan_prog {
 struct plan_attach {
 	int prog;                /* index into plan.progs */
 	struct probe_target t;   /* strings owned by the plan */
+	int64_t *params;         /* values of a shared program's parameters (codegen/cg_share.c) */
+	int nparams;
 };
 
 struct plan {
@@ -112,6 +116,8 @@ struct plan {
 	char *ringbuf_name;      /* ring buffer map name in the object */
 	char *ustack_map, *kstack_map; /* stack trace map names, NULL if unused */
 	bool needs_ringbuf;
+	uint32_t param_base;
+	int max_params;
 	void *obj; size_t obj_size; /* the BPF ELF object, in memory */
 };
 

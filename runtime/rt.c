@@ -454,8 +454,14 @@ static void set_start_time(struct rt *rt)
 	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	bpf_map_update_elem(rt->env_fd, &k, &ns, BPF_ANY);
 	for (int i = 0; i < rt->plan->nattach; i++) {
+		const struct plan_attach *a = &rt->plan->attach[i];
+
 		k = ENV_SITES + (uint32_t)i;
-		bpf_map_update_elem(rt->env_fd, &k, &rt->plan->attach[i].t.vaddr, BPF_ANY);
+		bpf_map_update_elem(rt->env_fd, &k, &a->t.vaddr, BPF_ANY);
+		for (int p = 0; p < a->nparams; p++) {
+			k = rt->plan->param_base + (uint32_t)(i * rt->plan->max_params + p);
+			bpf_map_update_elem(rt->env_fd, &k, &a->params[p], BPF_ANY);
+		}
 	}
 }
 
