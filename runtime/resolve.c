@@ -113,7 +113,9 @@ static void go_site_of(struct sym_ctx *c, const struct elf_sym *sym, struct go_s
 
 	memset(site, 0, sizeof(*site));
 	site->fn = -1;
-	if (!c->gb)
+	/* C functions of a cgo binary keep the C ABI: Go names always carry a
+	 * package ("main.work", "runtime.mallocgc"), C names never a dot */
+	if (!c->gb || !strchr(sym->name, '.'))
 		return;
 	site->is_go = true;
 	site->minor = (uint8_t)c->gb->minor;
