@@ -95,8 +95,8 @@ static void call_stmt(struct cg *g, struct ast_node *n)
 		struct plan_map *pm = &g->plan->maps[m->id];
 		LLVMValueRef key, args[2];
 
-		if (m->args) {
-			key = cg_map_key(g, m, pm, 0); /* delete(@m[k1, k2]) */
+		if (m->args || !m->next) {
+			key = cg_map_key(g, m, pm, 0); /* delete(@m[k1, k2]), delete(@scalar) */
 		} else {
 			/* delete(@m, key): the key follows the map in the argument list */
 			m->args = m->next;

@@ -1023,7 +1023,8 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		struct ast_node *m = n->args;
 		struct plan_map *pm;
 
-		if (m->kind == AST_MAP && m->args && !m->next) {
+		if (m->kind == AST_MAP && !m->next) {
+			/* delete(@m[k1, k2]), and delete(@scalar) */
 			pm = map_get(s, m);
 			map_keys(s, m, m->span, pm);
 			return (struct ty){ .kind = TY_NONE };

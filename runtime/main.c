@@ -22,7 +22,7 @@
 #define HARK_VERSION "0.1.0"
 
 struct opts {
-	const char *prog_text, *prog_file, *cmd, *outfile;
+	const char *prog_text, *prog_file, *cmd, *outfile, *listen;
 	int pid;
 	enum out_format format;
 	bool quiet, list, dry_run;
@@ -42,13 +42,15 @@ static void usage(FILE *f)
 		"  -p PID          trace process PID (uprobes without a binary probe it)\n"
 		"  -c 'CMD'        run CMD, trace it, stop when it ends\n"
 		"  -o FILE         write output to FILE\n"
-		"  -f FORMAT       output format: text (default), json, or folded (stacks for flame graphs)\n"
+		"  -f FORMAT       output format: text (default), json, folded (stacks for flame graphs),\n"
+		"                  or openmetrics (Prometheus; printf goes to stderr)\n"
 		"  -q              quiet: no \"Attaching\" line\n"
 		"  -l [PATTERN]    list probes matching PATTERN\n"
 		"  -d STAGE        dump a stage: ast, ir, asm, verifier\n"
 		"  --dry-run       compile and load into the kernel, attach nothing, exit\n"
 		"  --max-probes N  refuse wildcards that expand past N probes (default 1024)\n"
 		"  --max-keys N    default map size (default 4096)\n"
+		"  --listen [HOST]:PORT  serve the live maps as OpenMetrics at /metrics (host 127.0.0.1)\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   version\n");
 }
@@ -78,20 +80,21 @@ static char *read_file(const char *path, size_t *len)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS };
+	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS, OPT_LISTEN };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ 0 },
 	};
 	int c;
 
 	o->max_probes = 1024;
 	o->max_keys = 4096;
-	while ((c = getopt_long(argc, argv, "+e:p:c:o:f:qld:hV", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:c:o:f:qld:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
 		case 'p': o->pid = atoi(optarg); break;
@@ -106,8 +109,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				o->format = OUT_JSON;
 			else if (!strcmp(optarg, "folded"))
 				o->format = OUT_FOLDED;
+			else if (!strcmp(optarg, "openmetrics"))
+				o->format = OUT_OPENMETRICS;
 			else {
-				fprintf(stderr, "hark: unknown output format '%s' (text, json or folded)\n", optarg);
+				fprintf(stderr, "hark: unknown output format '%s' (text, json, folded or openmetrics)\n", optarg);
 				return -1;
 			}
 			break;
@@ -124,6 +129,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_DRY_RUN: o->dry_run = true; break;
 		case OPT_MAX_PROBES: o->max_probes = atoi(optarg); break;
 		case OPT_MAX_KEYS: o->max_keys = (uint32_t)strtoul(optarg, NULL, 0); break;
+		case OPT_LISTEN: o->listen = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("hark %s\n", HARK_VERSION); exit(0);
 		default: usage(stderr); return -1;
@@ -279,7 +285,7 @@ int main(int argc, char **argv)
 		struct rt_opts rto = { .out = out, .format = o.format, .quiet = o.quiet, .dry_run = o.dry_run,
 				       .verifier_log = o.dump_verifier, .target_pid = o.pid ? o.pid : ch.pid,
 				       .target_is_child = ch.pid > 0, .target_exe = ch.pid > 0 ? ch.path : NULL,
-				       .target_traced = ch.traced };
+				       .target_traced = ch.traced, .listen = o.listen };
 
 		if (rt__new(&plan, &rto, &rt) || rt_attach(rt))
 			goto out;

@@ -89,7 +89,7 @@ case_uretprobe() {
 }
 
 case_tracepoint() {
-	"$TARGET" wait 500 write &
+	"$TARGET" wait 1000 write &
 	local pid=$!
 	hk -p $pid -e 'tracepoint:syscalls:sys_enter_write /pid == $1/ { @[args.count] = count(); @fd = max(args.fd); }' $pid
 	wait $pid
@@ -106,7 +106,7 @@ case_tracepoint() {
 }
 
 case_tracepoint_wildcard() {
-	"$TARGET" wait 500 getppid 5 &
+	"$TARGET" wait 1000 getppid 5 &
 	local pid=$!
 	hk -p $pid -e 'tracepoint:syscalls:sys_*_getppid /pid == $1/ { @[probe] = count(); }' $pid
 	wait $pid
@@ -155,7 +155,7 @@ case_software() {
 @hits: 1
 @n: 1" "$(cat "$OUT")"
 	# the single-threaded target faults one page at a time
-	"$TARGET" wait 500 fault 16 &
+	"$TARGET" wait 1000 fault 16 &
 	local pid=$!
 	hk -q -p $pid -e 'software:page-faults:1 /pid == $1 && @n == 0/ { @n = 1; @hits = count(); }' $pid
 	wait $pid
@@ -231,7 +231,7 @@ case_args() {
 }
 
 case_builtins() {
-	"$TARGET" wait 500 leaf 3 &
+	"$TARGET" wait 1000 leaf 3 &
 	local pid=$! ncpu
 	ncpu=$(nproc --all)
 	hk -q -p $pid -e "uprobe:$TARGET:leaf {
