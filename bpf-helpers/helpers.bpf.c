@@ -14,29 +14,50 @@
 #define INLINE static __attribute__((used, always_inline))
 #define SUBPROG static __attribute__((used, noinline))
 
-SUBPROG void *hark_map_slot(void *map, const void *key, __u64 vsize)
+/* One more update of map `id` that did not fit (drops[id] += 1). */
+SUBPROG void hark_drop(void *drops, __u64 id)
 {
-	__u64 zero[2] = { 0, 0 };
+	__u32 k = (__u32)id;
+	__u64 *n = bpf_map_lookup_elem(drops, &k);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* The value slot of key in an aggregation map, created zeroed if absent;
+ * NULL, and a drop counted for map `id`, when the map is full. */
+SUBPROG void *hark_map_slot(void *map, const void *key, void *drops, __u64 id)
+{
+	__u64 zero[2] = { 0, 0 }; /* big enough for every aggregation value */
 	void *slot = bpf_map_lookup_elem(map, key);
 
 	if (slot)
 		return slot;
-	(void)vsize; /* zero is big enough for every aggregation value */
 	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(map, key);
+	slot = bpf_map_lookup_elem(map, key);
+	if (!slot)
+		hark_drop(drops, id);
+	return slot;
 }
 
-SUBPROG void hark_agg_add(void *map, const void *key, __s64 v)
+/* A plain value: store, or count a drop when the map is full. */
+SUBPROG void hark_map_store(void *map, const void *key, const void *val, void *drops, __u64 id)
 {
-	__s64 *slot = hark_map_slot(map, key, 8);
+	if (bpf_map_update_elem(map, key, val, BPF_ANY) < 0)
+		hark_drop(drops, id);
+}
+
+SUBPROG void hark_agg_add(void *map, const void *key, __s64 v, void *drops, __u64 id)
+{
+	__s64 *slot = hark_map_slot(map, key, drops, id);
 
 	if (slot)
 		*slot += v;
 }
 
-SUBPROG void hark_agg_min(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_min(void *map, const void *key, __s64 v, void *drops, __u64 id)
 {
-	__s64 *slot = hark_map_slot(map, key, 16);
+	__s64 *slot = hark_map_slot(map, key, drops, id);
 
 	if (slot && (!slot[1] || v < slot[0])) {
 		slot[0] = v;
@@ -44,9 +65,9 @@ SUBPROG void hark_agg_min(void *map, const void *key, __s64 v)
 	}
 }
 
-SUBPROG void hark_agg_max(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_max(void *map, const void *key, __s64 v, void *drops, __u64 id)
 {
-	__s64 *slot = hark_map_slot(map, key, 16);
+	__s64 *slot = hark_map_slot(map, key, drops, id);
 
 	if (slot && (!slot[1] || v > slot[0])) {
 		slot[0] = v;
@@ -54,9 +75,9 @@ SUBPROG void hark_agg_max(void *map, const void *key, __s64 v)
 	}
 }
 
-SUBPROG void hark_agg_avg(void *map, const void *key, __s64 v)
+SUBPROG void hark_agg_avg(void *map, const void *key, __s64 v, void *drops, __u64 id)
 {
-	__s64 *slot = hark_map_slot(map, key, 16);
+	__s64 *slot = hark_map_slot(map, key, drops, id);
 
 	if (slot) {
 		slot[0] += v;
@@ -90,6 +111,25 @@ SUBPROG __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step)
 	if (v >= max)
 		return (__u64)(max - min) / (__u64)step + 1;
 	return (__u64)(v - min) / (__u64)step + 1;
+}
+
+/* Signed division and remainder, which BPF before cpu v4 lacks: on the
+ * magnitudes, unsigned, then signed back (C's truncation toward zero;
+ * x / 0 is 0 and x % 0 is x, as BPF defines them). */
+INLINE __s64 hark_sdiv(__s64 a, __s64 b)
+{
+	__u64 ua = a < 0 ? -(__u64)a : (__u64)a, ub = b < 0 ? -(__u64)b : (__u64)b;
+	__u64 q = ub ? ua / ub : 0;
+
+	return (a < 0) != (b < 0) ? -(__s64)q : (__s64)q;
+}
+
+INLINE __s64 hark_smod(__s64 a, __s64 b)
+{
+	__u64 ua = a < 0 ? -(__u64)a : (__u64)a, ub = b < 0 ? -(__u64)b : (__u64)b;
+	__u64 r = ub ? ua % ub : ua;
+
+	return a < 0 ? -(__s64)r : (__s64)r;
 }
 
 INLINE __s64 hark_map_read_int(void *map, const void *key)

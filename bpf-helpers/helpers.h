@@ -15,19 +15,27 @@
 #endif
 
 /* HELPER ABI */
+/* Full maps never fail silently: every update that does not fit counts one
+ * drop for its map in `drops` (an array indexed by plan map id). */
+static void hark_drop(void *drops, __u64 id);
 /* Pointer to this CPU's value slot for key, created zeroed if absent;
- * NULL when the map is full. vsize is 8 or 16. */
-static void *hark_map_slot(void *map, const void *key, __u64 vsize);
+ * NULL when the map is full. */
+static void *hark_map_slot(void *map, const void *key, void *drops, __u64 id);
+/* plain values */
+static void hark_map_store(void *map, const void *key, const void *val, void *drops, __u64 id);
 /* count/sum: *slot += v */
-static void hark_agg_add(void *map, const void *key, __s64 v);
+static void hark_agg_add(void *map, const void *key, __s64 v, void *drops, __u64 id);
 /* min/max: struct { s64 value; u64 set; } */
-static void hark_agg_min(void *map, const void *key, __s64 v);
-static void hark_agg_max(void *map, const void *key, __s64 v);
+static void hark_agg_min(void *map, const void *key, __s64 v, void *drops, __u64 id);
+static void hark_agg_max(void *map, const void *key, __s64 v, void *drops, __u64 id);
 /* avg/stats: struct { s64 sum; u64 count; } */
-static void hark_agg_avg(void *map, const void *key, __s64 v);
+static void hark_agg_avg(void *map, const void *key, __s64 v, void *drops, __u64 id);
 /* hist/lhist bucket indexes (see plan.h) */
 static __u64 hark_hist_index(__s64 v);
 static __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step);
+/* Signed / and % (BPF cpu v3 has only unsigned ones) */
+static __s64 hark_sdiv(__s64 a, __s64 b);
+static __s64 hark_smod(__s64 a, __s64 b);
 /* Read a plain int map value (0 when absent). */
 static __s64 hark_map_read_int(void *map, const void *key);
 /* 0 when the first n bytes of a and b are equal up to the first NUL. */

@@ -418,6 +418,16 @@ static struct cgv map_read(struct cg *g, struct ast_node *n)
 	return r;
 }
 
+/* / and %: BPF cpu v3 has no signed division, the helpers do it */
+LLVMValueRef cg_divmod(struct cg *g, enum ast_op op, bool is_signed, LLVMValueRef l, LLVMValueRef r)
+{
+	LLVMValueRef args[2] = { l, r };
+
+	if (is_signed)
+		return cg_call(g, op == OP_DIV ? "hark_sdiv" : "hark_smod", args, 2);
+	return op == OP_DIV ? LLVMBuildUDiv(g->b, l, r, "") : LLVMBuildURem(g->b, l, r, "");
+}
+
 static LLVMValueRef to_bool(struct cg *g, LLVMValueRef v)
 {
 	return LLVMBuildZExt(g->b, LLVMBuildICmp(g->b, LLVMIntNE, v, cg_const(g, 0), ""), g->i64, "");
@@ -470,8 +480,10 @@ static struct cgv binop(struct cg *g, struct ast_node *n)
 	case OP_ADD: out.v = LLVMBuildAdd(b, l.v, r.v, ""); break;
 	case OP_SUB: out.v = LLVMBuildSub(b, l.v, r.v, ""); break;
 	case OP_MUL: out.v = LLVMBuildMul(b, l.v, r.v, ""); break;
-	case OP_DIV: out.v = sg ? LLVMBuildSDiv(b, l.v, r.v, "") : LLVMBuildUDiv(b, l.v, r.v, ""); break;
-	case OP_MOD: out.v = sg ? LLVMBuildSRem(b, l.v, r.v, "") : LLVMBuildURem(b, l.v, r.v, ""); break;
+	case OP_DIV:
+	case OP_MOD:
+		out.v = cg_divmod(g, n->op, sg, l.v, r.v);
+		break;
 	case OP_BAND: out.v = LLVMBuildAnd(b, l.v, r.v, ""); break;
 	case OP_BOR: out.v = LLVMBuildOr(b, l.v, r.v, ""); break;
 	case OP_BXOR: out.v = LLVMBuildXor(b, l.v, r.v, ""); break;
@@ -540,6 +552,20 @@ static struct cgv call(struct cg *g, struct ast_node *n)
 	case F_USYM:
 		r.v = usym_value(g, cg_expr(g, n->args).v);
 		return r;
+	case F_HAS_KEY: {
+		struct ast_node *m = n->args;
+		LLVMValueRef key, args[2];
+
+		m->args = m->next; /* the key follows the map in the argument list */
+		key = cg_map_key(g, m, &g->plan->maps[m->id], 0);
+		m->args = NULL;
+		args[0] = g->maps[m->id];
+		args[1] = key;
+		r.v = LLVMBuildZExt(g->b, LLVMBuildIsNotNull(g->b, cg_call_helper(g, BH_MAP_LOOKUP, g->ptr, args, 2), ""),
+				    g->i64, "");
+		return r;
+	}
+
 	case F_KSYM:
 		r.v = cg_expr(g, n->args).v;
 		return r;

@@ -53,6 +53,7 @@ struct cg {
 
 	LLVMValueRef *maps;          /* per plan map */
 	LLVMValueRef ringbuf, lost, env, ustacks, kstacks;
+	LLVMValueRef drops;          /* hark_drops: updates that did not fit, per map */
 
 	/* current function */
 	LLVMValueRef fn, ctxp;
@@ -97,6 +98,7 @@ void cg_store_value(struct cg *g, LLVMValueRef dst, struct cgv v);
 LLVMValueRef cg_map_key(struct cg *g, struct ast_node *m, struct plan_map *pm, uint32_t extra);
 struct cgv cg_expr(struct cg *g, struct ast_node *n);
 LLVMValueRef cg_truth(struct cg *g, struct ast_node *n);
+LLVMValueRef cg_divmod(struct cg *g, enum ast_op op, bool is_signed, LLVMValueRef l, LLVMValueRef r);
 
 /* cg_stmt.c */
 void cg_stmts(struct cg *g, struct ast_node *n);

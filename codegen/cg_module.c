@@ -9,6 +9,7 @@
  * named parameter, and every instruction a location, so BTF func and line
  * info are complete (the kernel rejects half-described programs).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,7 +120,21 @@ static int setup(struct cg *g)
 	return 0;
 }
 
-enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7, MT_RINGBUF = 27 };
+enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_STACK_TRACE = 7,
+       MT_LRU_HASH = 9, MT_LRU_PERCPU_HASH = 10, MT_RINGBUF = 27 };
+
+/* The BPF map type of a hark map: aggregations per-CPU, plain values not;
+ * the declared kind (let @m = lruhash(N)) chooses eviction or an array. */
+static int map_type(const struct plan_map *m)
+{
+	bool lru = m->kind == MK_LRUHASH || m->kind == MK_PERCPULRUHASH;
+
+	if (m->kind == MK_ARRAY)
+		return m->percpu ? MT_PERCPU_ARRAY : MT_ARRAY;
+	if (m->percpu)
+		return lru ? MT_LRU_PERCPU_HASH : MT_PERCPU_HASH;
+	return lru ? MT_LRU_HASH : MT_HASH;
+}
 
 static uint32_t value_size(const struct plan_map *m)
 {
@@ -152,12 +167,22 @@ static void maps(struct cg *g)
 		struct plan_map *m = &p->maps[i];
 		uint32_t ks = m->key_size + ((m->agg == AGG_HIST || m->agg == AGG_LHIST) ? 8 : 0);
 
-		snprintf(name, sizeof(name), "m%d", i);
-		g->maps[i] = cg_map_global(g, name, m->percpu ? MT_PERCPU_HASH : MT_HASH, m->max_entries, ks,
+		/* the @name in the kernel's map name, so bpftool shows which is which */
+		snprintf(m->bpf_name, sizeof(m->bpf_name), "m%d_", i);
+		for (const char *c = m->name + 1; *c && strlen(m->bpf_name) < sizeof(m->bpf_name) - 1; c++) {
+			size_t l = strlen(m->bpf_name);
+
+			m->bpf_name[l] = (isalnum((unsigned char)*c) || *c == '_') ? *c : '_';
+			m->bpf_name[l + 1] = 0;
+		}
+		snprintf(name, sizeof(name), "%s", m->bpf_name);
+		/* array keys are u32: the low half of hark's 8-byte integer key */
+		g->maps[i] = cg_map_global(g, name, map_type(m), m->max_entries, m->kind == MK_ARRAY ? 4 : ks,
 					   value_size(m));
 	}
 	g->ringbuf = cg_map_global(g, "hark_ringbuf", MT_RINGBUF, g->opts->ringbuf_size, 0, 0);
 	g->lost = cg_map_global(g, "hark_lost", MT_ARRAY, 1, 4, 8);
+	g->drops = cg_map_global(g, "hark_drops", MT_ARRAY, p->nmaps ? (uint32_t)p->nmaps : 1, 4, 8);
 	g->param_base = ENV_SITES + count_targets(g->ast);
 	g->plan->param_base = g->param_base;
 	g->plan->max_params = g->max_params;

@@ -84,6 +84,12 @@ static void call_stmt(struct cg *g, struct ast_node *n)
 		emit_words(g, n->builtin == F_CLEAR ? EV_CLEAR : EV_ZERO, &w, 1);
 		break;
 	}
+	case F_TIME: {
+		LLVMValueRef w = cg_const(g, (uint64_t)n->id);
+
+		emit_words(g, EV_TIME, &w, 1);
+		break;
+	}
 	case F_EXIT: {
 		LLVMValueRef w = n->args ? cg_expr(g, n->args).v : cg_const(g, 0);
 
@@ -120,24 +126,24 @@ static void aggregate(struct cg *g, struct ast_node *m, struct plan_map *pm, str
 	uint32_t extra = (pm->agg == AGG_HIST || pm->agg == AGG_LHIST) ? 8 : 0;
 	LLVMValueRef key = cg_map_key(g, m, pm, extra);
 	LLVMValueRef v = call->args ? cg_expr(g, call->args).v : cg_const(g, 1);
-	LLVMValueRef args[5] = { map, key, v };
+	LLVMValueRef args[5] = { map, key, v, g->drops, cg_const(g, (uint64_t)m->id) };
 
 	switch (pm->agg) {
 	case AGG_COUNT:
 		args[2] = cg_const(g, 1);
 		/* fallthrough */
 	case AGG_SUM:
-		cg_call(g, "hark_agg_add", args, 3);
+		cg_call(g, "hark_agg_add", args, 5);
 		break;
 	case AGG_MIN:
-		cg_call(g, "hark_agg_min", args, 3);
+		cg_call(g, "hark_agg_min", args, 5);
 		break;
 	case AGG_MAX:
-		cg_call(g, "hark_agg_max", args, 3);
+		cg_call(g, "hark_agg_max", args, 5);
 		break;
 	case AGG_AVG:
 	case AGG_STATS:
-		cg_call(g, "hark_agg_avg", args, 3);
+		cg_call(g, "hark_agg_avg", args, 5);
 		break;
 	case AGG_HIST:
 	case AGG_LHIST: {
@@ -153,7 +159,7 @@ static void aggregate(struct cg *g, struct ast_node *m, struct plan_map *pm, str
 		}
 		LLVMBuildStore(g->b, idx, cg_gep(g, key, pm->key_size));
 		args[2] = cg_const(g, 1);
-		cg_call(g, "hark_agg_add", args, 3);
+		cg_call(g, "hark_agg_add", args, 5);
 		break;
 	}
 	default:
@@ -167,8 +173,8 @@ static LLVMValueRef arith(struct cg *g, enum ast_op op, bool sg, LLVMValueRef l,
 	case OP_ADD: return LLVMBuildAdd(g->b, l, r, "");
 	case OP_SUB: return LLVMBuildSub(g->b, l, r, "");
 	case OP_MUL: return LLVMBuildMul(g->b, l, r, "");
-	case OP_DIV: return sg ? LLVMBuildSDiv(g->b, l, r, "") : LLVMBuildUDiv(g->b, l, r, "");
-	case OP_MOD: return sg ? LLVMBuildSRem(g->b, l, r, "") : LLVMBuildURem(g->b, l, r, "");
+	case OP_DIV:
+	case OP_MOD: return cg_divmod(g, op, sg, l, r);
 	case OP_BAND: return LLVMBuildAnd(g->b, l, r, "");
 	case OP_BOR: return LLVMBuildOr(g->b, l, r, "");
 	case OP_BXOR: return LLVMBuildXor(g->b, l, r, "");
@@ -182,10 +188,10 @@ static void map_store(struct cg *g, struct ast_node *m, LLVMValueRef key, struct
 {
 	struct plan_map *pm = &g->plan->maps[m->id];
 	LLVMValueRef val = cg_alloca(g, ty_storage_size(pm->value_ty), "val");
-	LLVMValueRef args[4] = { g->maps[m->id], key, val, cg_const(g, 0) };
+	LLVMValueRef args[5] = { g->maps[m->id], key, val, g->drops, cg_const(g, (uint64_t)m->id) };
 
 	cg_store_value(g, val, v);
-	cg_call_helper(g, BH_MAP_UPDATE, g->i64, args, 4);
+	cg_call(g, "hark_map_store", args, 5);
 }
 
 /* @m[k] op= v (op is '=' for a plain store), and ++/-- (v NULL, op ADD/SUB) */

@@ -27,6 +27,7 @@
  *   EV_CLEAR    u64 type, u64 map_id
  *   EV_ZERO     u64 type, u64 map_id
  *   EV_PRINTVAL u64 type, u64 fmt_id (a plan_fmt with one arg and fmt NULL), value at arg_off[0]
+ *   EV_TIME     u64 type, u64 fmt_id (a plan_fmt with no args; fmt is a strftime format)
  */
 #ifndef HARK_PLAN_H
 #define HARK_PLAN_H
@@ -57,9 +58,15 @@ enum ev_type {
 	EV_CLEAR,
 	EV_ZERO,
 	EV_PRINTVAL,
+	EV_TIME,     /* u64 type, u64 fmt_id: strftime() the plan_fmt's text, now */
 };
 
 #define PLAN_MAX_KEYS 8
+
+/* let @m = KIND(SIZE); aggregations are always per-CPU, so hash and
+ * percpuhash (lruhash and percpulruhash) differ only for plain values,
+ * where the per-CPU kinds are refused. */
+enum map_kind { MK_DEFAULT = 0, MK_HASH, MK_PERCPUHASH, MK_LRUHASH, MK_PERCPULRUHASH, MK_ARRAY };
 
 /* hark_env: a u64 array map the runtime writes (grep "ENV SLOTS") */
 enum env_slot {
@@ -81,6 +88,8 @@ struct plan_map {
 	struct ty value_ty;      /* AGG_NONE: the stored type */
 	int64_t lhist_min, lhist_max, lhist_step;
 	uint32_t max_entries;
+	enum map_kind kind;      /* declared kind (MK_DEFAULT: hash) */
+	char bpf_name[16];       /* the BPF map's name: "m<id>_<name>", as bpftool lists it */
 	/* runtime: */
 	int fd;
 	bool percpu;

@@ -348,6 +348,9 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 	case AST_ATTACH:
 		dump_attach(out, n);
 		break;
+	case AST_MAPDECL:
+		fprintf(out, "let @%s %s %lld\n", n->name, n->sval, (long long)n->ival);
+		break;
 	case AST_PROBE:
 		fprintf(out, "probe%s\n", n->angle ? " angle" : "");
 		dump_list(out, n->attach, depth + 1);
@@ -364,5 +367,7 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 
 void ast_dump(const struct ast *ast, FILE *out)
 {
+	for (const struct ast_node *d = ast->decls; d; d = d->next)
+		fprintf(out, "let @%s %s %lld\n", d->name, d->sval, (long long)d->ival);
 	dump_list(out, ast->probes, 0);
 }

@@ -48,6 +48,7 @@ enum ast_kind {
 	/* top level */
 	AST_ATTACH, /* one attach point: raw text in name; parsed fields in `ap` */
 	AST_PROBE,  /* attach: AST_ATTACH list; pred (may be NULL); body (AST_BLOCK) */
+	AST_MAPDECL, /* let @name = KIND(SIZE);  name: map name; sval: kind; ival: size (0: default) */
 };
 
 enum ast_op {
@@ -114,6 +115,7 @@ struct ast_node {
 struct ast {
 	struct source *src;          /* not owned */
 	struct ast_node *probes;     /* AST_PROBE list */
+	struct ast_node *decls;      /* AST_MAPDECL list */
 	struct arena *arena;
 };
 

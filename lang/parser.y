@@ -220,6 +220,26 @@ static struct ast_node *mk_unroll(struct ast *ast, struct span sp, struct ast_no
 	return n;
 }
 
+static struct ast_node *mk_decl(struct ast *ast, struct span sp, char *map, char *kind, int64_t size)
+{
+	struct ast_node *n = ast_node(ast, AST_MAPDECL, sp);
+
+	n->name = map;
+	n->sval = kind;
+	n->ival = size;
+	return n;
+}
+
+static void add_decl(void *scanner, struct ast_node *decl)
+{
+	struct lex_state *ls = yyget_extra(scanner);
+	struct ast_node **tail = &ls->ast->decls;
+
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = decl;
+}
+
 static void add_probe(void *scanner, struct ast_node *probe)
 {
 	struct lex_state *ls = yyget_extra(scanner);
@@ -255,6 +275,7 @@ static struct ty mk_unsigned(void *scanner, struct span sp, struct tyname t)
 %token IF "'if'" ELSE "'else'" WHILE "'while'" UNROLL "'unroll'" RETURN "'return'"
 %token <tyname> TYPE "type name"
 %token UNSIGNED "'unsigned'"
+%token LET "'let'"
 
 %right '?' ':'
 %left LOR
@@ -269,7 +290,7 @@ static struct ty mk_unsigned(void *scanner, struct span sp, struct tyname t)
 %left '*' '/' '%'
 %precedence UNARY
 
-%type <node> probe pred body block simple_stmt block_stmt if_stmt else_opt
+%type <node> decl probe pred body block simple_stmt block_stmt if_stmt else_opt
 %type <node> expr postfix primary map lvalue
 %type <list> attach_list stmts stmt_seq args arglist
 %type <num> incdec
@@ -280,7 +301,14 @@ static struct ty mk_unsigned(void *scanner, struct span sp, struct tyname t)
 program:
 	%empty
 |	program probe           { add_probe(scanner, $2); }
+|	program decl            { add_decl(scanner, $2); }
 |	program error           /* skip tokens up to the next attach point */
+;
+
+/* decl: 'let' MAP '=' IDENT '(' INT? ')' ';'   (map kind and size) */
+decl:
+	LET MAP '=' IDENT '(' INT ')' ';' { $$ = mk_decl(AST, @$, $2, $4, $6->ival); }
+|	LET MAP '=' IDENT '(' ')' ';'     { $$ = mk_decl(AST, @$, $2, $4, 0); }
 ;
 
 /* probe: attach (',' attach)* pred? body */

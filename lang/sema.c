@@ -231,6 +231,8 @@ static const struct func_def {
 	{ "usym", F_USYM, 1, 1, false, "usym(ADDRESS)" },
 	{ "ksym", F_KSYM, 1, 1, false, "ksym(ADDRESS)" },
 	{ "uaddr", F_UADDR, 1, 1, false, "uaddr(\"SYMBOL\")" },
+	{ "has_key", F_HAS_KEY, 2, 2, false, "has_key(@m, KEY)" },
+	{ "time", F_TIME, 0, 1, false, "time() or time(\"%H:%M:%S\\n\")" },
 	{ "ustack", F_USTACK, 0, 2, false, "ustack([bpftrace|perf|raw][, FRAMES])" },
 	{ "kstack", F_KSTACK, 0, 2, false, "kstack([bpftrace|perf|raw][, FRAMES])" },
 };
@@ -1075,6 +1077,40 @@ static struct ty call(struct sema *s, struct ast_node *n)
 			    n->args->sval);
 		}
 		return ty_int(8, false);
+	case F_HAS_KEY: {
+		struct ast_node *m = n->args;
+		struct plan_map *pm;
+
+		if (m->kind != AST_MAP || m->args) {
+			ERR(s, m->span, "has_key() takes a map and a key, like has_key(@m, key)");
+			return ty_int(8, false);
+		}
+		pm = map_get(s, m);
+		m->args = m->next; /* check the key as if written @m[key] */
+		m->next = NULL;
+		map_keys(s, m, (struct span){ m->args->span.start, m->args->span.end }, pm);
+		m->next = m->args;
+		m->args = NULL;
+		return ty_int(8, false);
+	}
+	case F_TIME:
+		if (n->args && n->args->kind != AST_STR) {
+			ERR(s, n->args->span, "time() takes a strftime format string, like time(\"%%H:%%M:%%S\\n\")");
+			return (struct ty){ .kind = TY_NONE };
+		}
+		event_size(s, 16);
+		if (s->report) {
+			struct plan_fmt pf = { 0 };
+
+			pf.fmt = strdup(n->args ? n->args->sval : "%H:%M:%S\n");
+			pf.size = 16;
+			pf.arg_ty = calloc(1, sizeof(*pf.arg_ty));
+			pf.arg_off = calloc(1, sizeof(*pf.arg_off));
+			s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
+			n->id = s->plan->nfmts;
+			s->plan->fmts[s->plan->nfmts++] = pf;
+		}
+		return (struct ty){ .kind = TY_NONE };
 	case F_USTACK:
 	case F_KSTACK: {
 		/* ustack([mode, ][frames]) with mode bpftrace, perf or raw */
@@ -1551,14 +1587,89 @@ static void walk(struct sema *s)
 	}
 }
 
+/* let @m = KIND(SIZE); */
+static void decls(struct sema *s)
+{
+	static const char *const kinds[] = { [MK_HASH] = "hash", [MK_PERCPUHASH] = "percpuhash",
+					     [MK_LRUHASH] = "lruhash", [MK_PERCPULRUHASH] = "percpulruhash",
+					     [MK_ARRAY] = "array" };
+
+	for (struct ast_node *d = s->ast->decls; d; d = d->next) {
+		struct ast_node m = { .kind = AST_MAP, .span = d->span, .name = d->name };
+		struct plan_map *pm = map_get(s, &m);
+		enum map_kind k = MK_DEFAULT;
+
+		for (int i = MK_HASH; i <= MK_ARRAY; i++)
+			if (!strcmp(d->sval, kinds[i]))
+				k = (enum map_kind)i;
+		if (k == MK_DEFAULT) {
+			struct sema_suggest sg;
+
+			ERR(s, d->span, "unknown map kind '%s'", d->sval);
+			sema_suggest__init(&sg, d->sval);
+			for (int i = MK_HASH; i <= MK_ARRAY; i++)
+				sema_suggest__add(&sg, kinds[i]);
+			hint_suggest(s, &sg, "");
+			HINT(s, "kinds are hash, lruhash, percpuhash, percpulruhash and array, e.g. let @m = lruhash(100000);");
+			continue;
+		}
+		{
+			bool twice = false;
+
+			for (struct ast_node *e = s->ast->decls; e != d; e = e->next)
+				twice |= !strcmp(e->name, d->name);
+			if (twice) {
+				ERR(s, d->span, "map %s is declared twice", pm->name);
+				continue;
+			}
+		}
+		if (d->ival < 0 || d->ival > (1 << 24)) {
+			ERR(s, d->span, "map size %lld is out of range (1 to 16777216)", (long long)d->ival);
+			continue;
+		}
+		pm->kind = k;
+		if (d->ival > 0)
+			pm->max_entries = (uint32_t)d->ival;
+	}
+}
+
+/* What a declared kind allows, once the map's keys and values are known. */
+static void check_decls(struct sema *s)
+{
+	for (struct ast_node *d = s->ast->decls; d; d = d->next) {
+		char name[256];
+		int id;
+		struct plan_map *pm;
+
+		snprintf(name, sizeof(name), "@%s", d->name);
+		pm = map_lookup(s, name, &id);
+		if (!pm)
+			continue;
+		if ((pm->kind == MK_PERCPUHASH || pm->kind == MK_PERCPULRUHASH) && pm->agg == AGG_NONE) {
+			ERR(s, d->span, "%s is per-CPU storage, for aggregations; %s holds plain values", d->sval, pm->name);
+			HINT(s, "aggregations (count(), sum(), hist(), ...) are per-CPU anyway; use %s",
+			     pm->kind == MK_PERCPUHASH ? "hash" : "lruhash");
+		}
+		if (pm->kind == MK_ARRAY && (pm->nkeys > 1 || (pm->nkeys == 1 && pm->key_ty[0].kind != TY_INT) ||
+					     pm->agg == AGG_HIST || pm->agg == AGG_LHIST)) {
+			ERR(s, d->span, "an array map takes at most one integer key (an index from 0 to %u) and no histogram",
+			    pm->max_entries - 1);
+			HINT(s, "use hash or lruhash for other keys");
+		}
+	}
+}
+
 int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, struct diags *d)
 {
 	struct sema s = { .ast = ast, .opts = opts, .plan = plan, .d = d };
 
 	s.report = false;
+	decls(&s);
 	walk(&s);
 	s.report = true;
+	decls(&s);
 	walk(&s);
+	check_decls(&s);
 	for (int i = 0; i < plan->nmaps; i++) {
 		struct plan_map *pm = &plan->maps[i];
 

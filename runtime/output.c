@@ -99,6 +99,7 @@ struct out *out__new(FILE *f, enum out_format format)
 	if (!o)
 		return NULL;
 	o->f = f;
+	o->aside = format == OUT_OPENMETRICS ? stderr : f;
 	o->format = format;
 	return o;
 }
@@ -111,6 +112,8 @@ void out__free(struct out *o)
 void out_flush(struct out *o)
 {
 	fflush(o->f);
+	if (o->aside != o->f)
+		fflush(o->aside);
 }
 
 /* ---- values ---- */
@@ -336,6 +339,8 @@ void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div)
 
 	if (o->format == OUT_JSON)
 		out_json_map(o, &s);
+	else if (o->format == OUT_OPENMETRICS)
+		out_openmetrics_map(o, &s);
 	else if (o->format != OUT_FOLDED || !out_folded_map(o, &s))
 		out_text_map(o, &s);
 out:
@@ -475,7 +480,7 @@ void out_printf(struct out *o, const struct fmt *f, const struct out_val *args, 
 		fprintf(o->f, "{\"type\": \"printf\", \"data\": \"%s\"}\n", sb_str(&esc));
 		sb_free(&esc);
 	} else {
-		fwrite(sb_str(&sb), 1, sb.len, o->f);
+		fwrite(sb_str(&sb), 1, sb.len, o->aside);
 	}
 	sb_free(&sb);
 }
@@ -496,7 +501,7 @@ void out_value(struct out *o, const struct out_val *v)
 			fprintf(o->f, "{\"type\": \"value\", \"data\": %s}\n", sb_str(&sb));
 		}
 	} else {
-		fprintf(o->f, "%s\n", sb_str(&sb));
+		fprintf(o->aside, "%s\n", sb_str(&sb));
 	}
 	sb_free(&sb);
 }
@@ -506,7 +511,7 @@ void out_attached(struct out *o, int nprobes)
 	if (o->format == OUT_JSON)
 		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nprobes);
 	else
-		fprintf(o->f, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+		fprintf(o->aside, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
 }
 
 void out_lost_events(struct out *o, uint64_t lost)
@@ -514,10 +519,30 @@ void out_lost_events(struct out *o, uint64_t lost)
 	if (o->format == OUT_JSON)
 		fprintf(o->f, "{\"type\": \"lost_events\", \"data\": {\"events\": %" PRIu64 "}}\n", lost);
 	else
-		fprintf(o->f, "Lost %" PRIu64 " events\n", lost);
+		fprintf(o->aside, "Lost %" PRIu64 " events\n", lost);
 }
 
 void out_exit_begin(struct out *o)
 {
-	fputs("\n\n", o->f);
+	if (o->format != OUT_OPENMETRICS)
+		fputs("\n\n", o->f);
+}
+
+void out_maps_end(struct out *o)
+{
+	if (o->format == OUT_OPENMETRICS)
+		fputs("# EOF\n", o->f);
+}
+
+void out_time(struct out *o, const char *text)
+{
+	if (o->format == OUT_JSON) {
+		struct sbuf esc = { 0 };
+
+		out_json_escape(&esc, text, strlen(text));
+		fprintf(o->f, "{\"type\": \"time\", \"data\": \"%s\"}\n", sb_str(&esc));
+		sb_free(&esc);
+	} else {
+		fputs(text, o->f);
+	}
 }

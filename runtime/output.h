@@ -1,8 +1,8 @@
 /* output: everything hark prints on stdout, in bpftrace's layouts.
  *
  * Backends: text (bpftrace's text layout, except that a histogram's header
- * line has no trailing space) and json (bpftrace's newline-delimited JSON
- * schema). This module only formats: the runtime reads BPF maps and events,
+ * line has no trailing space), json (bpftrace's newline-delimited JSON
+ * schema), folded, and openmetrics (output_openmetrics.c). This module only formats: the runtime reads BPF maps and events,
  * merges CPUs, turns stack ids and probe ids into names, and hands decoded
  * values here.
  */
@@ -16,7 +16,8 @@
 #include "../codegen/plan.h"
 #include "../lang/fmt.h"
 
-enum out_format { OUT_TEXT, OUT_JSON, OUT_FOLDED /* stack maps folded for flame graphs, the rest as text */ };
+enum out_format { OUT_TEXT, OUT_JSON, OUT_FOLDED /* stack maps folded for flame graphs, the rest as text */,
+		  OUT_OPENMETRICS /* maps only; printf and messages go to stderr */ };
 
 enum out_val_kind {
 	OV_INT,   /* signed 64-bit */
@@ -69,6 +70,9 @@ void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div);
 /* A printf event: args match the format's conversions one for one. */
 void out_printf(struct out *o, const struct fmt *f, const struct out_val *args, int nargs);
 
+/* time(FORMAT): the formatted local time, as bpftrace prints it */
+void out_time(struct out *o, const char *text);
+
 /* print(value) of a non-map value. */
 void out_value(struct out *o, const struct out_val *v);
 
@@ -81,6 +85,10 @@ void out_lost_events(struct out *o, uint64_t lost);
  * exit-time map dump: "\n\n", in text and json mode, with or without -q,
  * even when there are no maps. */
 void out_exit_begin(struct out *o);
+
+/* After a group of maps (the exit-time dump; one print(@m)): OpenMetrics'
+ * "# EOF", which ends an exposition; nothing in the other formats. */
+void out_maps_end(struct out *o);
 
 void out_flush(struct out *o);
 

@@ -9,6 +9,7 @@
 
 struct out {
 	FILE *f;
+	FILE *aside; /* printf, print(value), messages: f, but stderr in openmetrics mode */
 	enum out_format format;
 };
 
@@ -60,6 +61,7 @@ static inline uint64_t out_bucket(const struct out_entry *e, int i)
 
 void out_text_map(struct out *o, const struct out_sorted *s);
 void out_json_map(struct out *o, const struct out_sorted *s);
+void out_openmetrics_map(struct out *o, const struct out_sorted *s);
 /* false when the map has no stack key (then it prints as text) */
 bool out_folded_map(struct out *o, const struct out_sorted *s);
 void out_json_escape(struct sbuf *sb, const char *s, size_t n);

@@ -47,6 +47,7 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 
 	if (!rt)
 		return -ENOMEM;
+	pthread_mutex_init(&rt->lock, NULL);
 	rt->plan = plan;
 	rt->o = *o;
 	rt->exit_code = 0;
@@ -84,12 +85,10 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 	free(log);
 	log = NULL;
 	for (int i = 0; i < plan->nmaps; i++) {
-		char name[32];
-
-		snprintf(name, sizeof(name), "m%d", i);
-		plan->maps[i].fd = bpf_object__find_map_fd_by_name(rt->obj, name);
+		plan->maps[i].fd = bpf_object__find_map_fd_by_name(rt->obj, plan->maps[i].bpf_name);
 	}
 	rt->lost_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_lost");
+	rt->drops_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_drops");
 	rt->env_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_env");
 	rt->ustack_fd = plan->ustack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->ustack_map) : -1;
 	rt->kstack_fd = plan->kstack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->kstack_map) : -1;
@@ -99,6 +98,12 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 	err = rt_events_open(rt);
 	if (err)
 		goto err_out;
+	if (o->listen) {
+		err = httpd__new(o->listen, rt_write_metrics, rt, &rt->httpd);
+		if (err)
+			goto err_out;
+		fprintf(stderr, "hark: serving OpenMetrics at http://%s/metrics\n", httpd_address(rt->httpd));
+	}
 	*out = rt;
 	return 0;
 err_out:
@@ -167,6 +172,8 @@ void rt__free(struct rt *rt)
 {
 	if (!rt)
 		return;
+	httpd__free(rt->httpd); /* its thread reads the maps */
+	rt->httpd = NULL;
 	release_links(rt);
 	free(rt->links);
 	free(rt->pfds);
@@ -175,6 +182,7 @@ void rt__free(struct rt *rt)
 	free(rt->progs);
 	sym_cache__free(rt->syms);
 	out__free(rt->out);
+	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 }
 
@@ -505,26 +513,36 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 		sigaction(SIGCHLD, &(struct sigaction){ .sa_handler = on_sigchld }, NULL);
 	if (started)
 		started(ctx);
+	pthread_mutex_lock(&rt->lock); /* the symbol cache (rt_internal.h) */
 	snapshot_target(rt, !rt->o.target_traced);
+	pthread_mutex_unlock(&rt->lock);
 	while (!rt->exit_requested && !stop_requested) {
 		int err = rt_events_poll(rt, 100);
+		bool gone;
 
+		pthread_mutex_lock(&rt->lock);
 		snapshot_target(rt, false);
+		gone = target_gone(rt);
+		pthread_mutex_unlock(&rt->lock);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "hark: ring buffer: %s\n", strerror(-err));
 			break;
 		}
-		if (target_gone(rt)) {
+		if (gone) {
 			rt_events_drain(rt);
 			break;
 		}
 	}
 	rt_events_drain(rt);
+	/* /metrics stops here: END and the exit-time dump run unshared */
+	httpd__free(rt->httpd);
+	rt->httpd = NULL;
 	/* probes stop before END runs and the maps are read */
 	stop_programs(rt);
 	run_special(rt, PK_END);
 	rt_print_all(rt);
 	rt_report_lost(rt);
+	rt_report_drops(rt, -1);
 	out_flush(rt->out);
 	return rt->exit_code;
 }

@@ -24,6 +24,7 @@ struct rt_opts {
 	bool target_is_child;
 	const char *target_exe; /* -c: the command's binary (its exec is awaited) */
 	bool target_traced;    /* -c child seized with ptrace for its exec and exit events */
+	const char *listen;    /* --listen HOST:PORT: serve the live maps at /metrics (httpd.c) */
 };
 
 struct rt;

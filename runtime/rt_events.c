@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -146,9 +147,21 @@ static void decode(struct rt *rt, struct out_val *v, struct ty t, const uint8_t 
 
 static void print_map(struct rt *rt, int id, int64_t top, int64_t div);
 
+static int handle_event(struct rt *rt, void *data, size_t size);
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rt *rt = ctx;
+	int ret;
+
+	pthread_mutex_lock(&rt->lock);
+	ret = handle_event(rt, data, size);
+	pthread_mutex_unlock(&rt->lock);
+	return ret;
+}
+
+static int handle_event(struct rt *rt, void *data, size_t size)
+{
 	const uint8_t *p = data;
 	uint64_t w[4] = { 0 };
 	struct strpool pool = { 0 };
@@ -171,6 +184,17 @@ static int on_event(void *ctx, void *data, size_t size)
 			out_value(rt->out, &args[0]);
 		break;
 	}
+	case EV_TIME:
+		if (w[1] < (uint64_t)rt->plan->nfmts && rt->plan->fmts[w[1]].fmt) {
+			char buf[256];
+			time_t now = time(NULL);
+			struct tm tm;
+
+			localtime_r(&now, &tm);
+			if (strftime(buf, sizeof(buf), rt->plan->fmts[w[1]].fmt, &tm))
+				out_time(rt->out, buf);
+		}
+		break;
 	case EV_EXIT:
 		if (!rt->exit_requested)
 			rt->exit_code = (int)(int64_t)w[1];
@@ -178,6 +202,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	case EV_PRINT:
 		print_map(rt, (int)w[1], (int64_t)w[2], (int64_t)w[3]);
+		out_flush(rt->out);
+		rt_report_drops(rt, (int)w[1]);
+		out_maps_end(rt->out);
 		break;
 	case EV_CLEAR:
 	case EV_ZERO:
@@ -252,6 +279,21 @@ void rt_events_drain(struct rt *rt)
 		ring_buffer__consume(rt->rb);
 }
 
+void rt_report_drops(struct rt *rt, int id)
+{
+	for (int i = 0; i < rt->plan->nmaps; i++) {
+		const struct plan_map *m = &rt->plan->maps[i];
+		uint32_t k = (uint32_t)i;
+		uint64_t n = 0;
+
+		if ((id >= 0 && i != id) || rt->drops_fd < 0 || bpf_map_lookup_elem(rt->drops_fd, &k, &n) || !n)
+			continue;
+		fflush(NULL);
+		fprintf(stderr, "WARNING: %s: %llu update%s dropped: map full (%u keys); raise with --max-keys or use lruhash\n",
+			m->name, (unsigned long long)n, n == 1 ? "" : "s", m->max_entries);
+	}
+}
+
 void rt_report_lost(struct rt *rt)
 {
 	uint32_t k = 0;
@@ -319,6 +361,14 @@ static void merge(struct rt *rt, const struct plan_map *m, struct entry_acc *e, 
 			break;
 		}
 	}
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
 static size_t cmp_key_size;
@@ -415,7 +465,7 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 		     : (m->agg == AGG_MIN || m->agg == AGG_MAX || m->agg == AGG_AVG || m->agg == AGG_STATS) ? 16 : 8;
 	size_t vbuf = m->percpu ? vsz * (size_t)rt->ncpus : vsz;
 	size_t rec = ks + vbuf, nraw = 0, capraw = 0, n = 0;
-	uint8_t *raw = NULL, **order = NULL, *prev = NULL;
+	uint8_t *raw = NULL, **order = NULL, *prev = NULL, *prevkey = calloc(1, ks);
 	struct entry_acc *acc = NULL;
 
 	memset(om, 0, sizeof(*om));
@@ -436,11 +486,15 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 			raw = realloc(raw, capraw * rec);
 		}
 		r = raw + nraw * rec;
+		memset(r, 0, ks); /* array keys are 4 bytes: the upper half stays 0 */
 		if (bpf_map_get_next_key(m->fd, prev, r))
 			break;
-		prev = r;
+		memcpy(prevkey, r, ks); /* r may be reused when the entry is skipped */
+		prev = prevkey;
 		if (bpf_map_lookup_elem(m->fd, r, r + ks))
 			continue;
+		if (m->kind == MK_ARRAY && m->percpu && all_zero(r + ks, vbuf))
+			continue; /* an aggregation array's slot never written */
 		nraw++;
 	}
 	/* 2. one accumulator per user key (histogram buckets sorted together) */
@@ -539,6 +593,7 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	free(acc);
 	free(order);
 	free(raw);
+	free(prevkey);
 	return 0;
 }
 
@@ -573,5 +628,35 @@ void rt_print_all(struct rt *rt)
 	out_exit_begin(rt->out);
 	for (int i = 0; i < n; i++)
 		print_map(rt, order[i], 0, 0);
+	out_maps_end(rt->out);
+	free(order);
+}
+
+void rt_write_metrics(void *ctx, FILE *f)
+{
+	struct rt *rt = ctx;
+	struct out *o = out__new(f, OUT_OPENMETRICS);
+	int n = rt->plan->nmaps;
+	int *order = calloc(n + 1, sizeof(int));
+
+	if (!o || !order)
+		goto out;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(int), by_name, rt->plan);
+	pthread_mutex_lock(&rt->lock);
+	for (int i = 0; i < n; i++) {
+		struct strpool pool = { 0 };
+		struct out_map om;
+
+		read_map(rt, &rt->plan->maps[order[i]], &om, &pool);
+		out_map(o, &om, 0, 0);
+		free(om.entries);
+		pool_free(&pool);
+	}
+	pthread_mutex_unlock(&rt->lock);
+	out_maps_end(o);
+out:
+	out__free(o);
 	free(order);
 }

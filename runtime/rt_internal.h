@@ -2,7 +2,10 @@
 #ifndef HARK_RT_INTERNAL_H
 #define HARK_RT_INTERNAL_H
 
+#include <pthread.h>
+
 #include "../lang/fmt.h"
+#include "httpd.h"
 #include "rt.h"
 #include "symbolize.h"
 
@@ -18,9 +21,13 @@ struct rt {
 	struct ring_buffer *rb;
 	struct fmt **fmts;      /* parsed printf formats, per plan fmt */
 	struct sym_cache *syms;
-	int lost_fd, env_fd, ustack_fd, kstack_fd;
+	int lost_fd, env_fd, ustack_fd, kstack_fd, drops_fd;
 	int ncpus;
 	int nattached;
+	/* Held by whoever decodes values or reads maps: the run loop and the
+	 * --listen thread share the symbol cache and read_map's sort state. */
+	pthread_mutex_t lock;
+	struct httpd *httpd;
 	bool exit_requested;
 	bool child_reaped;
 	int exit_code;
@@ -32,6 +39,10 @@ int rt_events_poll(struct rt *rt, int timeout_ms);
 void rt_events_drain(struct rt *rt);
 /* Exit-time dump: every map in name order. */
 void rt_print_all(struct rt *rt);
+/* Every map as one OpenMetrics exposition, under rt->lock (httpd thread). */
+void rt_write_metrics(void *rt, FILE *f);
 void rt_report_lost(struct rt *rt);
+/* WARNING lines for maps that dropped updates (all maps when id < 0) */
+void rt_report_drops(struct rt *rt, int id);
 
 #endif

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Maps at full strength, against exact ground truth.
+#   maps.sh HARK CASE TWOCPU
+set -uo pipefail
+hark=$1 case=$2 twocpu=$3
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+out=$(mktemp); err=$(mktemp); trap 'rm -f "$out" "$err"' EXIT
+fail() { echo "FAIL: $*"; echo "--- stdout:"; cat "$out"; echo "--- stderr:"; cat "$err"; exit 1; }
+expect() { [ "$(cat "$out")" = "$1" ] || { diff <(echo "$1") "$out"; fail "stdout differs"; }; }
+
+case $case in
+percpu) # both CPUs busy at once: per-CPU values add up exactly
+	[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
+	"$hark" -q -c "$twocpu 200000" -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ {
+		@n = count(); @s = sum(3); @h = hist(5); @cpus[cpu] = count(); @mx = max(tid); @a = avg(10); }' >"$out" 2>"$err" || fail "exit"
+	[ "$(sed -n 's/^@n: //p' "$out")" = 400000 ] || fail "count"
+	[ "$(sed -n 's/^@s: //p' "$out")" = 1200000 ] || fail "sum"
+	[ "$(sed -n 's/^\[4, 8) *\([0-9]*\) .*/\1/p' "$out")" = 400000 ] || fail "hist"
+	[ "$(sed -n 's/^@cpus\[[01]\]: //p' "$out" | sort | tr '\n' ' ')" = "200000 200000 " ] || fail "per cpu"
+	[ "$(sed -n 's/^@a: //p' "$out")" = 10 ] || fail "avg"
+	echo "ok: 400000 events over two CPUs, exact" ;;
+drops) # a full map counts every update it drops
+	"$hark" -q --max-keys 10 -e 'BEGIN { $i = 0; while ($i < 25) { @c[$i] = count(); @v[$i] = $i; $i++; } exit(); }' >"$out" 2>"$err" || fail "exit"
+	[ "$(grep -c '^@c\[' "$out")" = 10 ] || fail "@c keys"
+	[ "$(cat "$err")" = "WARNING: @c: 15 updates dropped: map full (10 keys); raise with --max-keys or use lruhash
+WARNING: @v: 15 updates dropped: map full (10 keys); raise with --max-keys or use lruhash" ] || fail "warnings"
+	echo "ok: 15 drops counted per map" ;;
+print-drops) # print() warns too, with the count so far
+	"$hark" -q --max-keys 4 -e 'BEGIN { $i = 0; while ($i < 6) { @c[$i] = count(); $i++; } print(@c, 1); clear(@c); exit(); }' >"$out" 2>"$err" || fail "exit"
+	[ "$(head -1 "$err")" = "WARNING: @c: 2 updates dropped: map full (4 keys); raise with --max-keys or use lruhash" ] || fail "print warning"
+	echo "ok: print() warns" ;;
+decls) # let @m = KIND(SIZE)
+	"$hark" -q -e 'let @lru = lruhash(5); let @arr = array(4); let @small = hash(3); BEGIN {
+		$i = 0; while ($i < 10) { @lru[$i] = count(); @arr[$i % 4] = $i; @small[$i] = $i; $i++; } exit(); }' >"$out" 2>"$err" || fail "exit"
+	[ "$(grep -c '^@lru\[' "$out")" = 5 ] || fail "lru keeps 5"
+	[ "$(grep '^@lru\[' "$out" | sed 's/^@lru\[\([0-9]*\)\].*/\1/' | sort -n | tr '\n' ' ')" = "5 6 7 8 9 " ] || fail "lru keeps the last 5"
+	[ "$(grep '^@arr\[' "$out" | sort | tr '\n' ' ')" = "@arr[0]: 8 @arr[1]: 9 @arr[2]: 6 @arr[3]: 7 " ] || fail "array"
+	[ "$(grep -c '^@small\[' "$out")" = 3 ] || fail "hash(3)"
+	grep -q "WARNING: @small: 7 updates dropped: map full (3 keys)" "$err" || fail "hash(3) drops"
+	! grep -q "@lru" "$err" || fail "lru never drops"
+	echo "ok: lruhash, array, hash sizes" ;;
+bpftool) # one kernel map per @name, named after it
+	"$hark" -q -e 'BEGIN { @counts[1] = count(); @x = 5; } interval:ms:500 { exit(); }' >"$out" 2>"$err" &
+	sleep 0.3
+	maps=$(bpftool map list 2>/dev/null | grep -oE 'name m[0-9]+_[a-z]*' | sort | tr '\n' ' ')
+	wait
+	[ "$maps" = "name m0_counts name m1_x " ] || { echo "maps: $maps"; fail "bpftool names"; }
+	echo "ok: bpftool shows m0_counts and m1_x" ;;
+functions) # has_key, delete, clear, zero, time, interval print + clear
+	"$hark" -q -e 'BEGIN { @a[1] = 1; @a[2] = 2; printf("%d %d\n", has_key(@a, 1), has_key(@a, 3)); delete(@a, 1);
+		printf("%d\n", has_key(@a, 1)); time("%Y\n"); }
+		interval:ms:50 { @t = count(); @ticks = count(); print(@t); clear(@t); if (@ticks == 3) { exit(); } }' >"$out" 2>"$err" || fail "exit"
+	expect "1 0
+0
+$(date +%Y)
+@t: 1
+@t: 1
+@t: 1
+
+
+@a[2]: 2
+
+@ticks: 3"
+	echo "ok: map functions" ;;
+*) echo "unknown case"; exit 2 ;;
+esac
