@@ -213,6 +213,8 @@ struct sort_item {
 	int64_t v;
 	enum sort_mode mode;
 	int nkeys;
+	bool k0_int;  /* the first key is an integer, copied here: ties on the */
+	uint64_t k0;  /* value then compare without chasing e (a million-key map) */
 };
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -266,6 +268,8 @@ static int cmp_items(const void *pa, const void *pb)
 	case SORT_KEY:
 		break;
 	}
+	if (!c && a->k0_int && b->k0_int)
+		c = cmp_u64(a->k0, b->k0);
 	if (!c)
 		c = cmp_key(a, b, a->mode == SORT_RAW_U || a->mode == SORT_RAW_S);
 	if (!c)
@@ -324,10 +328,18 @@ void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div)
 			goto out;
 	}
 	enum sort_mode mode = sort_mode_of(m);
-	for (size_t i = 0; i < m->nentries; i++)
+	for (size_t i = 0; i < m->nentries; i++) {
+		const struct out_val *k0 = m->nkeys ? &m->entries[i].keys[0] : NULL;
+		bool raw = mode == SORT_RAW_U || mode == SORT_RAW_S;
+
 		items[i] = (struct sort_item){ .e = &m->entries[i], .idx = i, .mode = mode,
 					       .nkeys = m->nkeys,
 					       .v = sort_value(m, &m->entries[i]) };
+		if (k0 && (k0->kind == OV_INT || k0->kind == OV_UINT)) {
+			items[i].k0_int = true;
+			items[i].k0 = raw ? __builtin_bswap64((uint64_t)k0->i) : (uint64_t)k0->i;
+		}
+	}
 	if (m->nentries > 1)
 		qsort(items, m->nentries, sizeof(*items), cmp_items);
 

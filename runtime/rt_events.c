@@ -371,6 +371,52 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
+/* Every record of a hash map with BPF_MAP_LOOKUP_BATCH, into records of
+ * key (ks bytes) then value (vbuf bytes). -errno when the kernel cannot
+ * batch this map (the caller then walks it key by key). */
+static int read_batched(const struct plan_map *m, size_t ks, size_t vbuf, uint8_t **raw, size_t *nraw,
+			size_t *capraw)
+{
+	enum { BATCH = 4096 };
+	size_t rec = ks + vbuf;
+	uint8_t *keys = malloc(BATCH * ks), *vals = malloc(BATCH * vbuf);
+	uint64_t in[8], out[8]; /* the batch token: a bucket index for hash maps */
+	bool first = true;
+	int err = 0;
+
+	for (;;) {
+		__u32 count = BATCH;
+
+		err = bpf_map_lookup_batch(m->fd, first ? NULL : in, out, keys, vals, &count, NULL);
+		if (err && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+		if (*nraw + count > *capraw) {
+			*capraw = (*nraw + count) * 2;
+			*raw = realloc(*raw, *capraw * rec);
+		}
+		for (__u32 i = 0; i < count; i++) {
+			uint8_t *r = *raw + (*nraw + i) * rec;
+
+			memcpy(r, keys + i * ks, ks);
+			memcpy(r + ks, vals + i * vbuf, vbuf);
+		}
+		*nraw += count;
+		if (err) { /* ENOENT: that was the last batch */
+			err = 0;
+			break;
+		}
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+	if (err && *nraw) /* failed midway: start over, key by key */
+		*nraw = 0;
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static size_t cmp_key_size;
 
 static int cmp_raw_key(const void *a, const void *b)
@@ -477,7 +523,11 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	om->lhist_max = m->lhist_max;
 	om->lhist_step = m->lhist_step;
 
-	/* 1. every (key, per-CPU values) record */
+	/* 1. every (key, per-CPU values) record: in batches of thousands where
+	 * the kernel can (two syscalls per entry made a million-key map take
+	 * seconds), else one key at a time */
+	if (m->kind != MK_ARRAY && read_batched(m, ks, vbuf, &raw, &nraw, &capraw) == 0)
+		goto records_read;
 	for (;;) {
 		uint8_t *r;
 
@@ -497,6 +547,7 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 			continue; /* an aggregation array's slot never written */
 		nraw++;
 	}
+records_read:
 	/* 2. one accumulator per user key (histogram buckets sorted together) */
 	order = malloc((nraw + 1) * sizeof(*order));
 	for (size_t i = 0; i < nraw; i++)
@@ -536,8 +587,10 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	}
 	/* 3. decoded keys; entries whose keys print alike are merged */
 	om->entries = calloc(n + 1, sizeof(*om->entries));
+	/* all keys in one block: sorting and printing a million entries walk them */
+	struct out_val *allkeys = (struct out_val *)pool_add(pool, calloc(n * m->nkeys + 1, sizeof(struct out_val)));
 	for (size_t i = 0; i < n; i++) {
-		struct out_val *keys = (struct out_val *)pool_add(pool, calloc(m->nkeys + 1, sizeof(struct out_val)));
+		struct out_val *keys = allkeys + i * m->nkeys;
 
 		for (int k = 0; k < m->nkeys; k++)
 			decode(rt, &keys[k], m->key_ty[k], acc[i].key + m->key_off[k], pool);
