@@ -84,6 +84,8 @@ void cg_set_loc(struct cg *g, struct span sp)
 
 	source_linecol(g->ast->src, sp.start, &line, &col);
 	LLVMSetCurrentDebugLocation2(g->b, LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL));
+	/* allocas too: a location of the previous function is invalid IR */
+	LLVMSetCurrentDebugLocation2(g->ab, LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL));
 }
 
 static int setup(struct cg *g)
@@ -451,6 +453,7 @@ static int emit(struct cg *g)
 	if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
 		fprintf(stderr, "codegen: internal error, invalid LLVM IR (please report):\n%s\n", msg);
 		LLVMDisposeMessage(msg);
+		msg = NULL;
 		err = -EINVAL;
 		goto out;
 	}

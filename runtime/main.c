@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 		struct rt_opts rto = { .out = out, .format = o.format, .quiet = o.quiet, .dry_run = o.dry_run,
 				       .verifier_log = o.dump_verifier, .target_pid = o.pid ? o.pid : ch.pid,
 				       .target_is_child = ch.pid > 0, .target_exe = ch.pid > 0 ? ch.path : NULL,
-				       .target_traced = ch.traced, .listen = o.listen };
+				       .target_traced = ch.traced, .listen = o.listen, .src = src };
 
 		if (rt__new(&plan, &rto, &rt) || rt_attach(rt))
 			goto out;

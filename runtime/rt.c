@@ -22,7 +22,16 @@ static volatile sig_atomic_t stop_requested;
 
 void rt_request_stop(void)
 {
+	/* a second Ctrl-C while hark is stopping (END, printing a big map):
+	 * leave at once; every probe is a descriptor the kernel closes */
+	if (stop_requested)
+		_exit(130);
 	stop_requested = 1;
+}
+
+bool rt_stop_requested(void)
+{
+	return stop_requested;
 }
 
 static FILE *libbpf_sink;
@@ -35,6 +44,65 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!libbpf_sink)
 		return 0;
 	return vfprintf(libbpf_sink, fmt, ap);
+}
+
+/* The verifier's last lines (before libbpf's end marker), as notes */
+static void verifier_tail(const char *log)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --");
+	const char *lines[4];
+	size_t lens[4];
+	int n = 0;
+
+	for (const char *q = end; q && q > log && n < 4;) {
+		const char *b = q - 1;
+
+		while (b > log && b[-1] != '\n')
+			b--;
+		if (q - b > 1 && strncmp(b, "libbpf:", 7) && strncmp(b, "processed ", 10)) {
+			lines[n] = b;
+			lens[n++] = (size_t)(q - b - 1);
+		}
+		q = b;
+	}
+	while (n-- > 0)
+		fprintf(stderr, "note: %.*s\n", (int)lens[n], lines[n]);
+}
+
+/* A verifier rejection, told at the statement that caused it: the log
+ * annotates instructions with their BTF line info ("; text @ -e:3"); the
+ * last annotation from the program's own source before the error is the
+ * statement. The verifier's last lines follow as a note. Returns false
+ * when the log names no line of the program. */
+static bool locate_rejection(const struct source *src, const char *log)
+{
+	const char *end = strstr(log, "-- END PROG LOAD LOG --"), *p = log, *at = NULL;
+	char tag[512];
+	int line = 0;
+	struct diags *d;
+
+	if (!src || !end)
+		return false;
+	snprintf(tag, sizeof(tag), " @ %s:", src->name);
+	for (const char *q = p; (q = strstr(q, tag)) && q < end; q += strlen(tag))
+		at = q;
+	if (!at || (line = atoi(at + strlen(tag))) < 1 || (size_t)line > src->nlines)
+		return false;
+	d = diags__new(src);
+	{
+		uint32_t start = src->line_starts[line - 1], stop = start;
+
+		while (stop < src->len && src->text[stop] != '\n')
+			stop++;
+		while (start < stop && (src->text[start] == ' ' || src->text[start] == '\t'))
+			start++;
+		diag_error(d, (struct span){ start, stop }, "the kernel's BPF verifier rejected the code for this statement");
+	}
+	diag_hint(d, "hark -d verifier shows the verifier's whole log");
+	diags__print(d, stderr);
+	diags__free(d);
+	verifier_tail(log);
+	return true;
 }
 
 int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
@@ -69,7 +137,17 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 	}
 	err = bpf_object__load(rt->obj);
 	fflush(libbpf_sink);
-	if (err || o->verifier_log) {
+	if (err && !o->verifier_log && log && locate_rejection(o->src, log)) {
+		goto err_out; /* reported at the statement */
+	} else if (err && !o->verifier_log && log && strstr(log, "-- END PROG LOAD LOG --")) {
+		fprintf(stderr, "hark: the kernel's BPF verifier rejected the program\n");
+		if (strstr(log, "BPF program is too large"))
+			fprintf(stderr, "hint: a loop runs more times than the verifier can follow; bound it, "
+					"e.g. while ($i < 100)\n");
+		verifier_tail(log);
+		fprintf(stderr, "hint: hark -d verifier shows the verifier's whole log\n");
+		goto err_out;
+	} else if (err || o->verifier_log) {
 		if (err) {
 			fprintf(stderr, "hark: the kernel refused the program: %s\n", strerror(-err));
 			if (err == -EPERM)
@@ -422,6 +500,25 @@ static void on_sigchld(int sig)
 	(void)sig;
 }
 
+/* A -p process has ended when it is gone or a zombie (its parent has not
+ * reaped it yet: kill(pid, 0) still succeeds then). */
+static bool process_gone(int pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')'); /* the state follows the command name */
+	return !p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X';
+}
+
 static bool target_gone(struct rt *rt)
 {
 	int pid = rt->o.target_pid, status;
@@ -430,7 +527,7 @@ static bool target_gone(struct rt *rt)
 	if (pid <= 0)
 		return false;
 	if (!rt->o.target_is_child)
-		return kill(pid, 0) && errno == ESRCH;
+		return process_gone(pid);
 	while ((w = waitpid(pid, &status, WNOHANG | __WALL)) == pid) {
 		int event = status >> 16;
 
@@ -516,6 +613,7 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 	pthread_mutex_lock(&rt->lock); /* the symbol cache (rt_internal.h) */
 	snapshot_target(rt, !rt->o.target_traced);
 	pthread_mutex_unlock(&rt->lock);
+	rt->polling = true;
 	while (!rt->exit_requested && !stop_requested) {
 		int err = rt_events_poll(rt, 100);
 		bool gone;
@@ -533,12 +631,14 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 			break;
 		}
 	}
+	/* probes stop before the last drain (so a probe fed by hark's own
+	 * output cannot keep it busy), before END runs and the maps are read */
+	stop_programs(rt);
+	rt->polling = false;
 	rt_events_drain(rt);
 	/* /metrics stops here: END and the exit-time dump run unshared */
 	httpd__free(rt->httpd);
 	rt->httpd = NULL;
-	/* probes stop before END runs and the maps are read */
-	stop_programs(rt);
 	run_special(rt, PK_END);
 	rt_print_all(rt);
 	rt_report_lost(rt);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "../codegen/plan.h"
+#include "../lang/diag.h"
 #include "output.h"
 
 struct rt_opts {
@@ -24,6 +25,7 @@ struct rt_opts {
 	bool target_is_child;
 	const char *target_exe; /* -c: the command's binary (its exec is awaited) */
 	bool target_traced;    /* -c child seized with ptrace for its exec and exit events */
+	const struct source *src; /* the program, to locate verifier rejections */
 	const char *listen;    /* --listen HOST:PORT: serve the live maps at /metrics (httpd.c) */
 };
 
@@ -40,5 +42,6 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx);
 
 /* Set from signal handlers. */
 void rt_request_stop(void);
+bool rt_stop_requested(void);
 
 #endif

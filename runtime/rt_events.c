@@ -152,6 +152,11 @@ static int handle_event(struct rt *rt, void *data, size_t size);
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rt *rt = ctx;
+
+	/* a probe that hark's own writes feed would never let the buffer run
+	 * dry: stop consuming once a stop is asked for */
+	if (rt->polling && rt_stop_requested())
+		return -EINTR;
 	int ret;
 
 	pthread_mutex_lock(&rt->lock);

@@ -29,6 +29,7 @@ struct rt {
 	pthread_mutex_t lock;
 	struct httpd *httpd;
 	bool exit_requested;
+	bool polling;           /* in the main loop: a stop request cuts a drain short */
 	bool child_reaped;
 	int exit_code;
 };
