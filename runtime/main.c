@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "../codegen/cg.h"
@@ -212,6 +214,31 @@ static void child_release(void *ctx)
 	ch->gate = -1;
 }
 
+/* Loading BPF and opening perf events needs root, or CAP_BPF with
+ * CAP_PERFMON (CAP_SYS_ADMIN covers both): say which is missing, once,
+ * before anything is compiled. */
+static bool privileged(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+	enum { CAP_PERFMON_ = 38, CAP_BPF_ = 39, CAP_SYS_ADMIN_ = 21 };
+	bool bpf, perfmon, admin;
+
+	if (geteuid() == 0 || syscall(SYS_capget, &hdr, data))
+		return true; /* root, or cannot tell: let the kernel decide */
+#define HAS(c) ((data[(c) / 32].effective >> ((c) % 32)) & 1)
+	bpf = HAS(CAP_BPF_);
+	perfmon = HAS(CAP_PERFMON_);
+	admin = HAS(CAP_SYS_ADMIN_);
+#undef HAS
+	if (admin || (bpf && perfmon))
+		return true;
+	fprintf(stderr, "hark: tracing needs root, or the CAP_BPF and CAP_PERFMON capabilities; this process lacks %s%s%s\n",
+		bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "", perfmon ? "" : "CAP_PERFMON");
+	fprintf(stderr, "hint: run it with sudo, or: sudo setcap cap_bpf,cap_perfmon+ep $(command -v hark)\n");
+	return false;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -266,6 +293,8 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	if (!privileged())
+		goto out;
 	if (o.cmd && (err = child_start(o.cmd, &ch))) {
 		fprintf(stderr, "hark: -c: cannot start '%s': %s\n", o.cmd, strerror(-err));
 		goto out;

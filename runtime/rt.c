@@ -630,6 +630,8 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 			rt_events_drain(rt);
 			break;
 		}
+		if (ferror(rt->o.out))
+			break; /* output failed (the reader of hark | head went away) */
 	}
 	/* probes stop before the last drain (so a probe fed by hark's own
 	 * output cannot keep it busy), before END runs and the maps are read */

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Signals, privileges and cleanup.
+#   hardening.sh HARK CASE
+set -uo pipefail
+hark=$1 case=$2
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+out=$(mktemp); err=$(mktemp); trap 'rm -f "$out" "$err"' EXIT
+fail() { echo "FAIL: $*"; echo "--- stdout:"; cat "$out"; echo "--- stderr:"; cat "$err"; exit 1; }
+progs() { bpftool prog list 2>/dev/null | grep -c "name \(uprobe\|tracepoint\|perf_event\|raw_tp\)_[0-9]"; }
+links() { bpftool link list 2>/dev/null | grep -c "prog"; }
+
+case $case in
+sigterm|sighup|sigint) # maps printed, exit 0, within a second
+	sig=${case#sig}; sig=${sig^^}
+	"$hark" -q -e 'BEGIN { @b = 7; } interval:ms:10 { @t = count(); }' >"$out" 2>"$err" &
+	pid=$!; sleep 0.4
+	start=$(date +%s%N); kill -$sig $pid; wait $pid; rc=$?; end=$(date +%s%N)
+	[ $rc = 0 ] || fail "exit $rc after SIG$sig"
+	grep -qx '@b: 7' "$out" || fail "maps not printed"
+	[ $(( (end - start) / 1000000 )) -lt 1000 ] || fail "took $(( (end - start) / 1000000 )) ms"
+	echo "ok: SIG$sig printed the maps and exited 0" ;;
+unprivileged) # one clear error, exit 1
+	su nobody -s /bin/bash -c "$hark -e 'BEGIN { exit(); }'" >"$out" 2>"$err"; rc=$?
+	[ $rc = 1 ] || fail "exit $rc"
+	[ "$(cat "$err")" = "hark: tracing needs root, or the CAP_BPF and CAP_PERFMON capabilities; this process lacks CAP_BPF and CAP_PERFMON
+hint: run it with sudo, or: sudo setcap cap_bpf,cap_perfmon+ep \$(command -v hark)" ] || fail "message"
+	echo "ok: unprivileged: one error, exit 1" ;;
+sigkill) # a SIGKILLed hark leaves no program or link behind, and the -c command runs on
+	before_p=$(progs); before_l=$(links)
+	"$hark" -q -c "sleep 1.5" -e 'tracepoint:syscalls:sys_enter_nanosleep { @ = count(); } tracepoint:syscalls:sys_enter_clock_nanosleep { @c = count(); } uprobe:libc:nanosleep { @u = count(); }' >"$out" 2>"$err" &
+	pid=$!; sleep 0.5
+	child=$(pgrep -P $pid sleep)
+	[ -n "$child" ] || fail "no child"
+	kill -KILL $pid; wait $pid 2>/dev/null
+	sleep 0.3
+	kill -0 "$child" 2>/dev/null || fail "the traced command died with hark"
+	while kill -0 "$child" 2>/dev/null; do sleep 0.1; done
+	for i in $(seq 50); do [ "$(progs)" = "$before_p" ] && [ "$(links)" = "$before_l" ] && break; sleep 0.1; done
+	[ "$(progs)" = "$before_p" ] || fail "programs left: $(progs) (before $before_p)"
+	[ "$(links)" = "$before_l" ] || fail "links left: $(links) (before $before_l)"
+	echo "ok: nothing left behind; the command finished" ;;
+double-int) # a second Ctrl-C exits at once, even while END is slow
+	"$hark" -q -e 'END { $i = 0; while ($i < 1000) { $i++; } }' >"$out" 2>"$err" &
+	pid=$!; sleep 0.4
+	kill -INT $pid; kill -INT $pid
+	for i in $(seq 20); do kill -0 $pid 2>/dev/null || break; sleep 0.05; done
+	kill -0 $pid 2>/dev/null && { kill -KILL $pid; fail "still running after two SIGINTs"; }
+	echo "ok: second SIGINT" ;;
+cmd-missing) # -c with a command that cannot start is an error, not a hang
+	timeout 5 "$hark" -c "/nonexistent/cmd arg" -e 'BEGIN { }' >"$out" 2>"$err"; rc=$?
+	[ $rc = 1 ] || fail "exit $rc"
+	grep -q "command '/nonexistent/cmd' not found" "$err" || fail "message"
+	echo "ok: -c with a missing command" ;;
+sigpipe) # output into a closed pipe ends hark quietly
+	timeout 10 "$hark" -q -e 'interval:ms:1 { printf("line\n"); }' 2>"$err" | head -3 >"$out"; rc=${PIPESTATUS[0]}
+	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
+	[ $rc != 124 ] || fail "hark did not notice the closed pipe"
+	echo "ok: SIGPIPE (exit $rc)" ;;
+*) echo "unknown case"; exit 2 ;;
+esac
