@@ -6,8 +6,9 @@ hark=$1 case=$2
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 out=$(mktemp); err=$(mktemp); trap 'rm -f "$out" "$err"' EXIT
 fail() { echo "FAIL: $*"; echo "--- stdout:"; cat "$out"; echo "--- stderr:"; cat "$err"; exit 1; }
-progs() { bpftool prog list 2>/dev/null | grep -c "name \(uprobe\|tracepoint\|perf_event\|raw_tp\)_[0-9]"; }
-links() { bpftool link list 2>/dev/null | grep -c "prog"; }
+# ids of the BPF programs / links a process holds, from its fds' fdinfo
+ids_of() { cat /proc/"$2"/fdinfo/* 2>/dev/null | sed -n "s/^$1_id:[[:space:]]*//p" | sort -un | tr '\n' ' '; }
+alive() { for id in $2; do bpftool "$1" show id "$id" >/dev/null 2>&1 && echo "$id"; done | tr '\n' ' '; }
 
 case $case in
 sigterm|sighup|sigint) # maps printed, exit 0, within a second
@@ -26,19 +27,20 @@ unprivileged) # one clear error, exit 1
 hint: run it with sudo, or: sudo setcap cap_bpf,cap_perfmon+ep \$(command -v hark)" ] || fail "message"
 	echo "ok: unprivileged: one error, exit 1" ;;
 sigkill) # a SIGKILLed hark leaves no program or link behind, and the -c command runs on
-	before_p=$(progs); before_l=$(links)
 	"$hark" -q -c "sleep 1.5" -e 'tracepoint:syscalls:sys_enter_nanosleep { @ = count(); } tracepoint:syscalls:sys_enter_clock_nanosleep { @c = count(); } uprobe:libc:nanosleep { @u = count(); }' >"$out" 2>"$err" &
 	pid=$!; sleep 0.5
 	child=$(pgrep -P $pid sleep)
 	[ -n "$child" ] || fail "no child"
+	progs=$(ids_of prog $pid); links=$(ids_of link $pid)
+	[ -n "$progs" ] && [ -n "$links" ] || fail "hark holds no programs/links? ($progs / $links)"
 	kill -KILL $pid; wait $pid 2>/dev/null
 	sleep 0.3
 	kill -0 "$child" 2>/dev/null || fail "the traced command died with hark"
 	while kill -0 "$child" 2>/dev/null; do sleep 0.1; done
-	for i in $(seq 50); do [ "$(progs)" = "$before_p" ] && [ "$(links)" = "$before_l" ] && break; sleep 0.1; done
-	[ "$(progs)" = "$before_p" ] || fail "programs left: $(progs) (before $before_p)"
-	[ "$(links)" = "$before_l" ] || fail "links left: $(links) (before $before_l)"
-	echo "ok: nothing left behind; the command finished" ;;
+	for i in $(seq 100); do [ -z "$(alive prog "$progs")$(alive link "$links")" ] && break; sleep 0.1; done
+	[ -z "$(alive prog "$progs")" ] || fail "programs left: $(alive prog "$progs")"
+	[ -z "$(alive link "$links")" ] || fail "links left: $(alive link "$links")"
+	echo "ok: programs $progs and links $links gone; the command finished" ;;
 double-int) # a second Ctrl-C exits at once, even while END is slow
 	"$hark" -q -e 'END { $i = 0; while ($i < 1000) { $i++; } }' >"$out" 2>"$err" &
 	pid=$!; sleep 0.4
