@@ -44,6 +44,11 @@ static void pool_free(struct strpool *p)
 	p->s = NULL;
 }
 
+static bool mode_needs_names(int mode)
+{
+	return mode != STACK_RAW;
+}
+
 /* One frame in the stack's mode */
 static char *frame_text(struct rt *rt, bool user, int pid, uint64_t ip, int mode)
 {
@@ -89,6 +94,15 @@ static void decode_stack(struct rt *rt, struct out_val *v, const uint8_t *p, boo
 	if (!found)
 		return;
 	v->frames = (char **)pool_add(pool, calloc(128, sizeof(char *)));
+	if (user && pid && mode_needs_names(t.mode)) {
+		/* an address outside the mappings we know: the process has
+		 * mapped something since (a library after exec); look again */
+		char *probe = sym_user(rt->syms, (int)pid, ips[0], 1);
+
+		if (probe && !strncmp(probe, "0x", 2))
+			sym_snapshot(rt->syms, (int)pid);
+		free(probe);
+	}
 	for (int i = 0; i < nips && i < limit && ips[i]; i++) {
 		v->frames[n++] = pool_add(pool, frame_text(rt, user, (int)pid, ips[i], t.mode));
 	}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The design card's one-liner, verbatim, on workload-go1.19: the stack
+# The design card's one-liner, verbatim, on a workload binary: the stack
 # runtime.mapassign_fast64 <- main.fillInts <- main.run <- main.main, counted
 # exactly as the workload's [cap>1024] truth line says.
 set -uo pipefail

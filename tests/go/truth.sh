@@ -18,6 +18,8 @@ gcstart /kind == 2/ { @gc = count(); }
 uprobe:main.main { @goid = max(goid); }
 goret:main.run { @run_returned = count(); }
 goret:growslice { @grow_returned = count(); }
+growslice /caller == "main.appendBig"/ { @bigcaller = count(); }
+mapassign /func == "runtime.mapassign_fast64" && caller == "main.fillInts"/ { @fill64 = count(); }
 '
 "$hark" -q -c "$bin" -e "$prog" >"$out" 2>&1
 rc=$?
@@ -42,6 +44,8 @@ check "growslice from main.appendBig" "$(truth growslice main.appendBig)" "$(got
 check "newproc from main.spawn" "$(truth newproc main.spawn)" "$(got np main.spawn)"
 check "runtime.GC() cycles" "$(truth GC main.forceGC)" "$(scalar gc)"
 check "goid of the main goroutine" 1 "$(scalar goid)"
+check "caller == \"main.appendBig\" in the kernel" "$(truth growslice main.appendBig)" "$(scalar bigcaller)"
+check "func and caller in the kernel" "$(truth mapassign_fast64 main.fillInts)" "$(scalar fill64)"
 check "goret:main.run fired" 1 "$(scalar run_returned)"
 [ $fail = 0 ] || { echo "--- hark output:"; cat "$out"; }
 exit $fail

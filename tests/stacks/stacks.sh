@@ -36,6 +36,13 @@ kstack) # kernel stacks at a syscall tracepoint: exact count, frames in kallsyms
 		grep -q " $f\$" /proc/kallsyms || { echo "FAIL: frame $f not in kallsyms"; exit 1; }
 	done || exit 1
 	echo "ok: kstack x5 with kernel names" ;;
+cxx) # C++ names demangled
+	widget=$1
+	"$hark" -q -c "$widget" -e 'uprobe:libc:getppid { @[ustack(3)] = count(); }' >"$out" 2>&1 || fail "hark exited $?"
+	[ "$(first_stack)" = "getppid <- ns::Widget::run(int) <- main" ] || fail "stack: $(first_stack)"
+	# the compiler may unroll the loop into two call sites of main
+	[ "$(sed -n 's/^\]: //p' "$out" | awk '{ t += $1 } END { print t }')" = 2 ] || fail "count"
+	echo "ok: getppid <- ns::Widget::run(int) <- main" ;;
 profile) # profile:hz kernel stacks are named
 	"$hark" -q -e 'profile:hz:99 { @[kstack(3)] = count(); } interval:ms:300 { exit(); }' >"$out" 2>&1 || fail "hark exited $?"
 	named=$(grep -cE '^ +[A-Za-z_][A-Za-z0-9_.]*\+[0-9]+$' "$out")
