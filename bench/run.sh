@@ -215,6 +215,9 @@ record getppid_event_overhead ns "$oh" "$ob" none -
 echo
 
 # ---------------------------------------------------------------- table
+echo "== 5. symbolization (bench/symbols.sh)"
+"$(dirname "$0")/symbols.sh" "$hark" || echo "bench: symbols.sh failed"
+echo
 echo "== summary ($(date -u +%F), $(uname -r))"
 {
 	echo "benchmark|hark|bpftrace|hark/bpftrace|target|result"
