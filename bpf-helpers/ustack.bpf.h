@@ -28,11 +28,28 @@ static __always_inline __u64 hark_reg(const void *regs, int off)
 	return *(const __u64 *)((const char *)regs + off);
 }
 
+/* Store n frames of buf under their FNV-1a hash (never 0); the hash. */
+INLINE __u64 hark_stack_store(void *stackmap, struct hark_stack *buf, __u64 n)
+{
+	__u64 hash = 0xcbf29ce484222325ULL;
+
+	buf->nframes = n;
+	for (int i = 0; i < HARK_MAX_FRAMES; i++) {
+		if ((__u64)i >= n)
+			break;
+		hash ^= buf->ips[i];
+		hash *= 0x100000001b3ULL;
+	}
+	hash |= 1;
+	bpf_map_update_elem(stackmap, &hash, buf, BPF_NOEXIST);
+	return hash;
+}
+
 /* Walk the user stack of regs into buf (a scratch struct hark_stack), store
  * it in stackmap, and return its hash (0: no frames). */
 SUBPROG __u64 hark_ustack_walk(void *regs, void *stackmap, struct hark_stack *buf, __u64 frame_unset, __u64 max)
 {
-	__u64 fp = hark_reg(regs, HARK_REG_BP), n = 0, hash = 0xcbf29ce484222325ULL, ret;
+	__u64 fp = hark_reg(regs, HARK_REG_BP), n = 0, ret;
 
 	if (max > HARK_MAX_FRAMES)
 		max = HARK_MAX_FRAMES;
@@ -55,37 +72,17 @@ SUBPROG __u64 hark_ustack_walk(void *regs, void *stackmap, struct hark_stack *bu
 			break;
 		fp = frame[0];
 	}
-	buf->nframes = n;
-	for (int i = 0; i < HARK_MAX_FRAMES; i++) {
-		if ((__u64)i >= n)
-			break;
-		hash ^= buf->ips[i];
-		hash *= 0x100000001b3ULL;
-	}
-	hash |= 1; /* never 0 */
-	bpf_map_update_elem(stackmap, &hash, buf, BPF_NOEXIST);
-	return hash;
+	return hark_stack_store(stackmap, buf, n);
 }
 
 /* The same for a stack the kernel walked (tracepoints, perf events). */
 SUBPROG __u64 hark_ustack_kernel(void *ctx, void *stackmap, struct hark_stack *buf, __u64 max)
 {
 	long len = bpf_get_stack(ctx, buf->ips, sizeof(buf->ips), BPF_F_USER_STACK);
-	__u64 n, hash = 0xcbf29ce484222325ULL;
+	__u64 n;
 
 	if (len <= 0)
 		return 0;
 	n = (__u64)len / 8;
-	if (n > max)
-		n = max;
-	buf->nframes = n;
-	for (int i = 0; i < HARK_MAX_FRAMES; i++) {
-		if ((__u64)i >= n)
-			break;
-		hash ^= buf->ips[i];
-		hash *= 0x100000001b3ULL;
-	}
-	hash |= 1;
-	bpf_map_update_elem(stackmap, &hash, buf, BPF_NOEXIST);
-	return hash;
+	return hark_stack_store(stackmap, buf, n > max ? max : n);
 }

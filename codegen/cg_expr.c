@@ -250,15 +250,13 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 	switch (n->builtin) {
 	case B_PID:
 	case B_TID:
-		v = cg_call_helper(g, BH_PID_TGID, g->i64, NULL, 0);
-		r.v = n->builtin == B_PID ? LLVMBuildLShr(g->b, v, cg_const(g, 32), "")
-					  : LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffff), "");
-		break;
 	case B_UID:
 	case B_GID:
-		v = cg_call_helper(g, BH_UID_GID, g->i64, NULL, 0);
-		r.v = n->builtin == B_GID ? LLVMBuildLShr(g->b, v, cg_const(g, 32), "")
-					  : LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffff), "");
+		/* two ids in one u64: pid (tgid) and gid in the high half */
+		v = cg_call_helper(g, n->builtin == B_PID || n->builtin == B_TID ? BH_PID_TGID : BH_UID_GID, g->i64,
+				   NULL, 0);
+		r.v = n->builtin == B_PID || n->builtin == B_GID ? LLVMBuildLShr(g->b, v, cg_const(g, 32), "")
+								 : LLVMBuildAnd(g->b, v, cg_const(g, 0xffffffff), "");
 		break;
 	case B_CPU:
 		r.v = LLVMBuildZExt(g->b, cg_call_helper(g, BH_SMP_PROCESSOR_ID, g->i32, NULL, 0), g->i64, "");
