@@ -41,8 +41,11 @@ decls) # let @m = KIND(SIZE)
 	echo "ok: lruhash, array, hash sizes" ;;
 bpftool) # one kernel map per @name, named after it
 	"$hark" -q -e 'BEGIN { @counts[1] = count(); @x = 5; } interval:ms:500 { exit(); }' >"$out" 2>"$err" &
+	pid=$!
 	sleep 0.3
-	maps=$(bpftool map list 2>/dev/null | grep -oE 'name m[0-9]+_[a-z]*' | sort | tr '\n' ' ')
+	# the maps this hark holds (others may run on the machine)
+	maps=$(for id in $(cat /proc/$pid/fdinfo/* 2>/dev/null | sed -n 's/^map_id:[[:space:]]*//p' | sort -un); do
+		bpftool map show id "$id" 2>/dev/null | grep -oE 'name m[0-9]+_[a-z]*'; done | sort | tr '\n' ' ')
 	wait
 	[ "$maps" = "name m0_counts name m1_x " ] || { echo "maps: $maps"; fail "bpftool names"; }
 	echo "ok: bpftool shows m0_counts and m1_x" ;;

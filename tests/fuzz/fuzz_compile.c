@@ -1,0 +1,541 @@
+/* fuzz_compile: libFuzzer harness for the whole compiler front to back.
+ *
+ * The input is a hark program (source name "fuzz"). It is parsed and, if
+ * that succeeds without errors, resolved, checked (sema) and compiled by
+ * LLVM to a BPF object in memory (cg_compile). Nothing is loaded into the
+ * kernel. Diagnostics are printed to /dev/null so that their rendering
+ * (spans, line/column, hints) is exercised too.
+ *
+ * Resolver: by default a fake one (fake_resolve below) that fabricates the
+ * struct probe_info of lang/probe.h for every probe type without any I/O.
+ * The real runtime/resolve.c mounts tracefs, lists tracepoints, reads
+ * format files, opens and parses whatever ELF path the input names
+ * (/dev/zero, /proc/kcore, ...), reads /proc: slow, environment-dependent
+ * and not reproducible. Set HARK_FUZZ_REAL_RESOLVE=1 to use the real one
+ * anyway. Both are freed with the real resolve_free() (same ownership:
+ * every string strdup'd, targets/groups/fields malloc'd, pi->sp by sema).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../codegen/cg.h"
+#include "../../lang/ast.h"
+#include "../../lang/sema.h"
+#include "../../runtime/resolve.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* ---- the fake resolver --------------------------------------------------- */
+
+struct fr {
+	struct ast *ast;
+	struct diags *d;
+	struct probe_info *pi;
+	int cap;
+	int next_index;
+	const char *used[64]; /* args fields the body reads */
+	int nused;
+};
+
+static char *xstrdup(const char *s)
+{
+	char *r = s ? strdup(s) : NULL;
+
+	if (s && !r)
+		abort();
+	return r;
+}
+
+static struct probe_target *add_target(struct fr *r, enum probe_kind kind, const char *name)
+{
+	struct probe_info *pi = r->pi;
+	struct probe_target *t;
+
+	if (pi->ntargets == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 4;
+		pi->targets = realloc(pi->targets, r->cap * sizeof(*pi->targets));
+		if (!pi->targets)
+			abort();
+	}
+	t = &pi->targets[pi->ntargets++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->probe_name = xstrdup(name);
+	t->pid = -1;
+	t->group = -1;
+	t->go.fn = -1;
+	return t;
+}
+
+static int has_glob(const char *s)
+{
+	return s && strpbrk(s, "*?[");
+}
+
+/* A plausible tracepoint record. Names containing "exit" get a different
+ * layout so that a wildcard splits into two groups. */
+struct fake_field {
+	const char *name, *type;
+	uint32_t offset, size;
+	bool is_signed, is_data_loc, is_array;
+};
+static const struct fake_field tp_enter[] = {
+	{ "common_type", "unsigned short", 0, 2, false, false, false },
+	{ "common_flags", "unsigned char", 2, 1, false, false, false },
+	{ "common_preempt_count", "unsigned char", 3, 1, false, false, false },
+	{ "common_pid", "int", 4, 4, true, false, false },
+	{ "__syscall_nr", "int", 8, 4, true, false, false },
+	{ "fd", "unsigned int", 16, 8, false, false, false },
+	{ "buf", "char *", 24, 8, false, false, false },
+	{ "count", "size_t", 32, 8, false, false, false },
+	{ "filename", "__data_loc char[]", 40, 4, false, true, false },
+	{ "comm", "char[16]", 44, 16, false, false, true },
+	{ "ret", "long", 64, 8, true, false, false },
+	{ "prev_pid", "pid_t", 72, 4, true, false, false },
+	{ "flags", "unsigned long", 80, 8, false, false, false },
+	{ "pathname", "const char *", 88, 8, false, false, false },
+	{ "small", "short", 96, 2, true, false, false },
+	{ "byte", "unsigned char", 98, 1, false, false, false },
+	{ NULL, NULL, 0, 0, false, false, false },
+};
+static const struct fake_field tp_exit[] = {
+	{ "common_type", "unsigned short", 0, 2, false, false, false },
+	{ "common_flags", "unsigned char", 2, 1, false, false, false },
+	{ "common_preempt_count", "unsigned char", 3, 1, false, false, false },
+	{ "common_pid", "int", 4, 4, true, false, false },
+	{ "__syscall_nr", "int", 8, 4, true, false, false },
+	{ "ret", "long", 16, 8, true, false, false },
+	{ "comm", "char[16]", 24, 16, false, false, true },
+	{ NULL, NULL, 0, 0, false, false, false },
+};
+
+static void collect_fields(struct fr *r, struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_FIELD && n->lhs && n->lhs->kind == AST_IDENT && n->lhs->name &&
+		    !strcmp(n->lhs->name, "args") && n->name) {
+			bool seen = false;
+
+			for (int i = 0; i < r->nused; i++)
+				seen |= !strcmp(r->used[i], n->name);
+			if (!seen && r->nused < (int)(sizeof(r->used) / sizeof(r->used[0])))
+				r->used[r->nused++] = n->name;
+		}
+		collect_fields(r, n->lhs);
+		collect_fields(r, n->rhs);
+		collect_fields(r, n->cond);
+		collect_fields(r, n->then);
+		collect_fields(r, n->els);
+		collect_fields(r, n->args);
+		collect_fields(r, n->body);
+	}
+}
+
+/* As resolve.c's tp_fields: every field for a single target, else the used ones. */
+static void tp_fields(struct fr *r, const struct probe_target *t, struct tp_field **out, int *nout)
+{
+	const struct fake_field *ff = t->event && strstr(t->event, "exit") ? tp_exit : tp_enter;
+	int nf = 0, n = 0;
+
+	while (ff[nf].name)
+		nf++;
+	*out = calloc(nf + 1, sizeof(**out));
+	for (int i = 0; i < nf; i++) {
+		bool used = r->pi->ntargets == 1;
+		struct tp_field *o;
+
+		for (int k = 0; k < r->nused && !used; k++)
+			used = !strcmp(r->used[k], ff[i].name);
+		if (!used)
+			continue;
+		o = &(*out)[n++];
+		o->name = xstrdup(ff[i].name);
+		o->type = xstrdup(ff[i].type);
+		o->offset = ff[i].offset;
+		o->size = ff[i].size;
+		o->is_signed = ff[i].is_signed;
+		o->is_data_loc = ff[i].is_data_loc;
+		o->is_char_array = ff[i].is_array && strstr(ff[i].type, "char");
+		o->is_ptr = strchr(ff[i].type, '*') != NULL;
+	}
+	*nout = n;
+}
+
+static void free_fields(struct tp_field *f, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(f[i].name);
+		free(f[i].type);
+	}
+	free(f);
+}
+
+static bool same_site(const struct probe_group *gr, const struct probe_target *t)
+{
+	const struct go_site *a = &gr->go, *b = &t->go;
+
+	return gr->ret_site == t->ret_site && gr->frame_unset == t->frame_unset && a->is_go == b->is_go &&
+	       a->abi0 == b->abi0 && a->minor == b->minor && a->swiss == b->swiss && a->fn == b->fn;
+}
+
+static void group(struct fr *r, struct ast_node *probe)
+{
+	struct probe_info *pi = r->pi;
+
+	r->nused = 0;
+	collect_fields(r, probe->pred);
+	collect_fields(r, probe->body);
+	for (int i = 0; i < pi->ntargets; i++) {
+		struct probe_target *t = &pi->targets[i];
+		struct tp_field *f = NULL;
+		int nf = 0, g = -1;
+
+		if (t->kind == PK_TRACEPOINT && (r->nused || pi->ntargets == 1))
+			tp_fields(r, t, &f, &nf);
+		for (int k = 0; k < pi->ngroups && g < 0; k++) {
+			struct probe_group *gr = &pi->groups[k];
+			bool same = gr->kind == t->kind && gr->nfields == nf && same_site(gr, t);
+
+			for (int j = 0; same && j < nf; j++)
+				same = !strcmp(gr->fields[j].name, f[j].name) && gr->fields[j].offset == f[j].offset &&
+				       gr->fields[j].size == f[j].size;
+			if (same)
+				g = k;
+		}
+		if (g < 0) {
+			pi->groups = realloc(pi->groups, (pi->ngroups + 1) * sizeof(*pi->groups));
+			g = pi->ngroups++;
+			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf, .go = t->go,
+							      .ret_site = t->ret_site, .frame_unset = t->frame_unset };
+		} else {
+			free_fields(f, nf);
+		}
+		t->group = g;
+		t->index = r->next_index++;
+	}
+}
+
+static int go_func_index(const char *name)
+{
+	for (int i = 0; i < go_nfuncs; i++)
+		if (!strcmp(go_funcs[i].name, name))
+			return i;
+	return -1;
+}
+
+/* A uprobe-like target on a fake binary. */
+static struct probe_target *sym_target(struct fr *r, enum probe_kind kind, const char *prefix, const char *path,
+				       const char *sym, uint64_t off, bool has_offset, bool is_go, int fn)
+{
+	char name[1024];
+	struct probe_target *t;
+
+	snprintf(name, sizeof(name), "%s:%s:%s", prefix, path, sym);
+	t = add_target(r, kind, name);
+	t->func_name = xstrdup(sym);
+	t->path = xstrdup(path);
+	t->offset = 0x1000 + off;
+	t->vaddr = 0x401000 + off;
+	t->frame_unset = kind == PK_UPROBE && !has_offset;
+	if (is_go && strchr(sym, '.')) {
+		size_t len = strlen(sym);
+
+		t->go.is_go = true;
+		t->go.minor = 22;
+		t->go.abi0 = len > 5 && !strcmp(sym + len - 5, ".abi0");
+		t->go.fn = (int16_t)(fn >= 0 ? fn : go_func_index(sym));
+	}
+	return t;
+}
+
+static void fake_uprobe(struct fr *r, struct ast_node *at, enum probe_kind kind, bool go)
+{
+	struct ast_attach *ap = &at->ap;
+	const char *path = ap->target ? ap->target : "/fake/target";
+	const char *prefix = go ? (kind == PK_URETPROBE ? "goret" : "go") : (kind == PK_UPROBE ? "uprobe" : "uretprobe");
+
+	if (!ap->func || !*ap->func) {
+		diag_error(r->d, at->span, "%s needs a function", prefix);
+		return;
+	}
+	if (go) {
+		enum go_alias alias = go_alias_find(ap->func);
+		int n = 0;
+
+		if (!*ap->provider && alias == GA_NONE) {
+			diag_error(r->d, at->span, "unknown probe '%s'", ap->func);
+			return;
+		}
+		if (alias == GA_NONE) {
+			sym_target(r, kind, prefix, path, ap->func, 0, false, true, -1);
+			return;
+		}
+		for (int i = 0; i < go_nfuncs; i++) {
+			const struct go_func *f = &go_funcs[i];
+
+			if (f->alias != alias || (f->min_minor && 22 < f->min_minor) ||
+			    (f->max_minor && 22 > f->max_minor))
+				continue;
+			sym_target(r, kind, prefix, path, f->name, 0, false, true, i);
+			n++;
+		}
+		if (!n)
+			diag_error(r->d, at->span, "none of the functions behind '%s' is in %s", ap->func, path);
+		return;
+	}
+	/* a binary whose path mentions "go" is a Go binary */
+	bool is_go = strstr(path, "go") != NULL;
+
+	if (has_glob(ap->func)) {
+		/* two matches (a Go one and a C one on a Go binary: two groups) */
+		sym_target(r, kind, prefix, path, "main.work", ap->offset, ap->has_offset, is_go, -1);
+		sym_target(r, kind, prefix, path, "helper", ap->offset, ap->has_offset, is_go, -1);
+	} else {
+		sym_target(r, kind, prefix, path, ap->func, ap->offset, ap->has_offset, is_go, -1);
+	}
+}
+
+static void fake_tracepoint(struct fr *r, struct ast_node *at)
+{
+	struct ast_attach *ap = &at->ap;
+	char name[512];
+
+	if (!ap->target || !ap->func) {
+		diag_error(r->d, at->span, "tracepoint needs a category and a name: tracepoint:CATEGORY:NAME");
+		return;
+	}
+	if (has_glob(ap->func) || has_glob(ap->target)) {
+		static const char *const names[] = { "sys_enter_read", "sys_enter_write", "sys_exit_read" };
+
+		for (int i = 0; i < 3; i++) {
+			struct probe_target *t;
+
+			snprintf(name, sizeof(name), "tracepoint:syscalls:%s", names[i]);
+			t = add_target(r, PK_TRACEPOINT, name);
+			t->path = xstrdup("syscalls");
+			t->event = xstrdup(names[i]);
+			t->func_name = xstrdup(names[i]);
+		}
+		return;
+	}
+	struct probe_target *t;
+
+	snprintf(name, sizeof(name), "tracepoint:%s:%s", ap->target, ap->func);
+	t = add_target(r, PK_TRACEPOINT, name);
+	t->path = xstrdup(ap->target);
+	t->event = xstrdup(ap->func);
+	t->func_name = xstrdup(ap->func);
+}
+
+static void fake_timer(struct fr *r, struct ast_node *at, enum probe_kind kind)
+{
+	struct ast_attach *ap = &at->ap;
+	const char *unit = ap->target ? ap->target : "";
+	char *end, name[256];
+	uint64_t n, ns;
+	struct probe_target *t;
+
+	if (!ap->func || !*ap->func || *ap->func == '-' || (n = strtoull(ap->func, &end, 0), *end) || !n) {
+		diag_error(r->d, at->span, "%s count must be a positive integer", ap->provider);
+		return;
+	}
+	if (!strcmp(unit, "s"))
+		ns = n * 1000000000ULL;
+	else if (!strcmp(unit, "ms"))
+		ns = n * 1000000ULL;
+	else if (!strcmp(unit, "us"))
+		ns = n * 1000ULL;
+	else if (!strcmp(unit, "hz"))
+		ns = 1000000000ULL / n;
+	else {
+		diag_error(r->d, at->span, "unknown %s unit '%s'", ap->provider, unit);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s:%s", ap->provider, unit, ap->func);
+	t = add_target(r, kind, name);
+	t->period = ns ? ns : 1;
+	t->event = xstrdup(unit);
+	if (kind == PK_PROFILE && !strcmp(unit, "hz"))
+		t->period = n;
+}
+
+static void fake_perf(struct fr *r, struct ast_node *at, enum probe_kind kind)
+{
+	struct ast_attach *ap = &at->ap;
+	const char *event = ap->target ? ap->target : ap->func;
+	char name[256];
+	struct probe_target *t;
+
+	if (!event || !*event) {
+		diag_error(r->d, at->span, "unknown %s event", ap->provider);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s", ap->provider, event);
+	t = add_target(r, kind, name);
+	t->event = xstrdup(event);
+	t->period = kind == PK_SOFTWARE ? 100 : 1000000;
+}
+
+static void fake_kprobe(struct fr *r, struct ast_node *at, enum probe_kind kind)
+{
+	struct ast_attach *ap = &at->ap;
+	char name[512];
+	struct probe_target *t;
+
+	if (!ap->func) {
+		diag_error(r->d, at->span, "%s needs a function", ap->provider);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s:%s", ap->provider, ap->func);
+	t = add_target(r, kind, name);
+	t->event = xstrdup(ap->func);
+	t->func_name = xstrdup(ap->func);
+	t->offset = ap->offset;
+}
+
+static void fake_attach(struct fr *r, struct ast_node *at)
+{
+	const char *p = at->ap.provider ? at->ap.provider : "";
+
+	if (!strcmp(p, "BEGIN"))
+		add_target(r, PK_BEGIN, "BEGIN");
+	else if (!strcmp(p, "END"))
+		add_target(r, PK_END, "END");
+	else if (!strcmp(p, "uprobe"))
+		fake_uprobe(r, at, PK_UPROBE, false);
+	else if (!strcmp(p, "uretprobe"))
+		fake_uprobe(r, at, PK_URETPROBE, false);
+	else if (!strcmp(p, "tracepoint"))
+		fake_tracepoint(r, at);
+	else if (!strcmp(p, "interval"))
+		fake_timer(r, at, PK_INTERVAL);
+	else if (!strcmp(p, "profile"))
+		fake_timer(r, at, PK_PROFILE);
+	else if (!strcmp(p, "software"))
+		fake_perf(r, at, PK_SOFTWARE);
+	else if (!strcmp(p, "hardware"))
+		fake_perf(r, at, PK_HARDWARE);
+	else if (!strcmp(p, "kprobe"))
+		fake_kprobe(r, at, PK_KPROBE);
+	else if (!strcmp(p, "kretprobe"))
+		fake_kprobe(r, at, PK_KRETPROBE);
+	else if (!*p || !strcmp(p, "go"))
+		fake_uprobe(r, at, PK_UPROBE, true);
+	else if (!strcmp(p, "goret"))
+		fake_uprobe(r, at, PK_URETPROBE, true);
+	else
+		diag_error(r->d, at->span, "unknown probe type '%s'", p);
+}
+
+/* caller == "sym", func == "sym", uaddr("sym"): a range for any name that
+ * starts with a letter or '_' (as if found), none otherwise. */
+static void fake_symbols(struct fr *r, struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		struct ast_node *lit = NULL;
+
+		if (n->kind == AST_BINOP && (n->op == OP_EQ || n->op == OP_NE) && n->lhs && n->rhs) {
+			const struct ast_node *id = NULL;
+
+			if (n->lhs->kind == AST_IDENT && n->rhs->kind == AST_STR)
+				id = n->lhs, lit = n->rhs;
+			else if (n->rhs->kind == AST_IDENT && n->lhs->kind == AST_STR)
+				id = n->rhs, lit = n->lhs;
+			if (id && (!id->name || (strcmp(id->name, "caller") && strcmp(id->name, "func"))))
+				lit = NULL;
+		}
+		if (n->kind == AST_CALL && n->name && !strcmp(n->name, "uaddr") && n->args && n->args->kind == AST_STR)
+			lit = n->args;
+		if (lit && lit->sval && (lit->sval[0] == '_' || (unsigned)((lit->sval[0] | 32) - 'a') < 26u)) {
+			struct sym_range *range = ast_alloc(r->ast, sizeof(*range));
+
+			range->lo = 0x401000 + (uint64_t)(lit->slen * 16);
+			range->hi = range->lo + 64;
+			range->pie = lit->slen & 1;
+			lit->sema = range;
+		}
+		fake_symbols(r, n->lhs);
+		fake_symbols(r, n->rhs);
+		fake_symbols(r, n->cond);
+		fake_symbols(r, n->then);
+		fake_symbols(r, n->els);
+		fake_symbols(r, n->args);
+		fake_symbols(r, n->body);
+	}
+}
+
+static int fake_resolve(struct ast *ast, struct diags *d)
+{
+	struct fr r = { .ast = ast, .d = d };
+
+	for (struct ast_node *p = ast->probes; p; p = p->next) {
+		r.pi = calloc(1, sizeof(*r.pi));
+		r.cap = 0;
+		p->sema = r.pi;
+		for (struct ast_node *at = p->attach; at; at = at->next)
+			fake_attach(&r, at);
+		if (r.pi->ntargets)
+			r.pi->kind = r.pi->targets[0].kind;
+		if (r.pi->ntargets > 1024) {
+			diag_error(d, p->attach->span, "too many probes");
+			continue;
+		}
+		group(&r, p);
+		fake_symbols(&r, p->pred);
+		fake_symbols(&r, p->body);
+	}
+	return diags__nerrors(d) ? -1 : 0;
+}
+
+/* ---- the harness ----------------------------------------------------------- */
+
+static FILE *devnull;
+static int real_resolve;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char *pos[] = { "42", "hello", "0x10" };
+	struct source *src;
+	struct diags *d;
+	struct ast *ast;
+	struct plan plan = { 0 };
+
+	if (!devnull) {
+		const char *e = getenv("HARK_FUZZ_REAL_RESOLVE");
+
+		devnull = fopen("/dev/null", "w");
+		real_resolve = e && *e && strcmp(e, "0");
+		/* HARK_FUZZ_VERBOSE=1: diagnostics to stderr (replaying one input) */
+		if ((e = getenv("HARK_FUZZ_VERBOSE")) && *e && strcmp(e, "0"))
+			devnull = stderr;
+	}
+	src = source__new("fuzz", (const char *)data, size);
+	d = diags__new(src);
+	ast = ast_parse(src, d);
+	if (ast && !diags__nerrors(d)) {
+		struct resolve_opts ro = { .pid = 0, .cmd_path = NULL, .max_probes = 1024 };
+		struct sema_opts so = { .pos_args = pos, .npos_args = 3, .max_keys = 4096, .cpid = 0 };
+		struct cg_opts co = { .dump_ir = NULL, .dump_asm = NULL, .ringbuf_size = 1 << 18, .stack_entries = 4096 };
+		int err = real_resolve ? resolve_probes(ast, &ro, d) : fake_resolve(ast, d);
+
+		if (!err)
+			err = sema_run(ast, &so, &plan, d);
+		if (!err)
+			err = cg_compile(ast, &plan, &co, d);
+		/* A stage that fails without saying why is an internal error
+		 * (codegen: "invalid LLVM IR", "optimisation failed", ...). */
+		if (err && !diags__nerrors(d)) {
+			fprintf(stderr, "fuzz_compile: a stage failed (%d) without a diagnostic\n", err);
+			abort();
+		}
+	}
+	diags__print(d, devnull);
+	resolve_free(ast);
+	plan__free(&plan);
+	ast__free(ast);
+	diags__free(d);
+	source__free(src);
+	return 0;
+}
