@@ -85,6 +85,29 @@ void sb_printf(struct sbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Integers without vsnprintf's two passes: a million-key map prints
+ * two million of them. */
+void sb_put_u64(struct sbuf *sb, uint64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_putn(sb, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+void sb_put_i64(struct sbuf *sb, int64_t v)
+{
+	if (v < 0) {
+		sb_putc(sb, '-');
+		sb_put_u64(sb, -(uint64_t)v);
+	} else {
+		sb_put_u64(sb, (uint64_t)v);
+	}
+}
+
 void sb_free(struct sbuf *sb)
 {
 	free(sb->s);
@@ -122,10 +145,10 @@ void out_val_str(struct sbuf *sb, const struct out_val *v, int indent)
 {
 	switch (v->kind) {
 	case OV_INT:
-		sb_printf(sb, "%" PRId64, v->i);
+		sb_put_i64(sb, v->i);
 		break;
 	case OV_UINT:
-		sb_printf(sb, "%" PRIu64, (uint64_t)v->i);
+		sb_put_u64(sb, (uint64_t)v->i);
 		break;
 	case OV_STR:
 		sb_puts(sb, v->s ? v->s : "");
@@ -192,9 +215,9 @@ void out_scalar_str(struct sbuf *sb, const struct out_map *m, const struct out_e
 		break;
 	}
 	if (value_unsigned(m))
-		sb_printf(sb, "%" PRIu64, (uint64_t)v / (uint64_t)div);
+		sb_put_u64(sb, (uint64_t)v / (uint64_t)div);
 	else
-		sb_printf(sb, "%" PRId64, v / div);
+		sb_put_i64(sb, v / div);
 }
 
 /* ---- sorting ---- */
@@ -207,14 +230,19 @@ enum sort_mode {
 	SORT_RAW_S,    /* by signed value, then raw key bytes (avg/stats average) */
 };
 
+/* 24 bytes, so that sorting a million entries moves little memory; what
+ * is the same for every item (the map, the mode) is in the sort context. */
 struct sort_item {
-	const struct out_entry *e;
-	size_t idx;
 	int64_t v;
+	uint64_t k0;  /* the first key when it is an integer: ties on the value */
+	uint32_t idx; /* index into the map's entries */
+	bool k0_int;  /* then compare without chasing the entry */
+};
+
+struct sort_ctx {
+	const struct out_map *m;
 	enum sort_mode mode;
-	int nkeys;
-	bool k0_int;  /* the first key is an integer, copied here: ties on the */
-	uint64_t k0;  /* value then compare without chasing e (a million-key map) */
+	bool raw;     /* compare ints as the little-endian bytes of the BPF key */
 };
 
 static int cmp_u64(uint64_t a, uint64_t b)
@@ -233,10 +261,10 @@ static int cmp_stack(const struct out_val *a, const struct out_val *b)
 }
 
 /* raw: compare ints as the little-endian bytes of the BPF key. */
-static int cmp_key(const struct sort_item *a, const struct sort_item *b, bool raw)
+static int cmp_key(const struct out_entry *a, const struct out_entry *b, int nkeys, bool raw)
 {
-	for (int k = 0; k < a->nkeys; k++) {
-		const struct out_val *x = &a->e->keys[k], *y = &b->e->keys[k];
+	for (int k = 0; k < nkeys; k++) {
+		const struct out_val *x = &a->keys[k], *y = &b->keys[k];
 		int c = 0;
 		if (x->kind == OV_STR && y->kind == OV_STR)
 			c = strcmp(x->s ? x->s : "", y->s ? y->s : "");
@@ -252,11 +280,12 @@ static int cmp_key(const struct sort_item *a, const struct sort_item *b, bool ra
 	return 0;
 }
 
-static int cmp_items(const void *pa, const void *pb)
+static int cmp_items(const void *pa, const void *pb, void *pctx)
 {
 	const struct sort_item *a = pa, *b = pb;
+	const struct sort_ctx *ctx = pctx;
 	int c = 0;
-	switch (a->mode) {
+	switch (ctx->mode) {
 	case SORT_SIGNED:
 	case SORT_RAW_S:
 		c = (a->v > b->v) - (a->v < b->v);
@@ -271,7 +300,7 @@ static int cmp_items(const void *pa, const void *pb)
 	if (!c && a->k0_int && b->k0_int)
 		c = cmp_u64(a->k0, b->k0);
 	if (!c)
-		c = cmp_key(a, b, a->mode == SORT_RAW_U || a->mode == SORT_RAW_S);
+		c = cmp_key(&ctx->m->entries[a->idx], &ctx->m->entries[b->idx], ctx->m->nkeys, ctx->raw);
 	if (!c)
 		c = cmp_u64(a->idx, b->idx);
 	return c;
@@ -327,27 +356,26 @@ void out_map(struct out *o, const struct out_map *m, int64_t top, int64_t div)
 		if (!items || !s.e)
 			goto out;
 	}
-	enum sort_mode mode = sort_mode_of(m);
+	struct sort_ctx ctx = { .m = m, .mode = sort_mode_of(m) };
+
+	ctx.raw = ctx.mode == SORT_RAW_U || ctx.mode == SORT_RAW_S;
 	for (size_t i = 0; i < m->nentries; i++) {
 		const struct out_val *k0 = m->nkeys ? &m->entries[i].keys[0] : NULL;
-		bool raw = mode == SORT_RAW_U || mode == SORT_RAW_S;
 
-		items[i] = (struct sort_item){ .e = &m->entries[i], .idx = i, .mode = mode,
-					       .nkeys = m->nkeys,
-					       .v = sort_value(m, &m->entries[i]) };
+		items[i] = (struct sort_item){ .idx = (uint32_t)i, .v = sort_value(m, &m->entries[i]) };
 		if (k0 && (k0->kind == OV_INT || k0->kind == OV_UINT)) {
 			items[i].k0_int = true;
-			items[i].k0 = raw ? __builtin_bswap64((uint64_t)k0->i) : (uint64_t)k0->i;
+			items[i].k0 = ctx.raw ? __builtin_bswap64((uint64_t)k0->i) : (uint64_t)k0->i;
 		}
 	}
 	if (m->nentries > 1)
-		qsort(items, m->nentries, sizeof(*items), cmp_items);
+		qsort_r(items, m->nentries, sizeof(*items), cmp_items, &ctx);
 
 	size_t skip = 0;
 	if (top > 0 && m->agg != AGG_STATS && m->nentries > (uint64_t)top)
 		skip = m->nentries - (size_t)top;
 	for (size_t i = skip; i < m->nentries; i++)
-		s.e[s.n++] = items[i].e;
+		s.e[s.n++] = &m->entries[items[i].idx];
 
 	if (o->format == OUT_JSON)
 		out_json_map(o, &s);

@@ -24,6 +24,8 @@ void sb_putn(struct sbuf *sb, const char *s, size_t n);
 void sb_puts(struct sbuf *sb, const char *s);
 void sb_putc(struct sbuf *sb, char c);
 void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_put_u64(struct sbuf *sb, uint64_t v);
+void sb_put_i64(struct sbuf *sb, int64_t v);
 void sb_free(struct sbuf *sb);
 static inline const char *sb_str(const struct sbuf *sb) { return sb->s ? sb->s : ""; }
 
