@@ -58,5 +58,19 @@ sigpipe) # output into a closed pipe ends hark quietly
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
 	[ $rc != 124 ] || fail "hark did not notice the closed pipe"
 	echo "ok: SIGPIPE (exit $rc)" ;;
+valgrind) # no leak in a full run of every Go pack (issue: valgrind-clean examples)
+	bin=$HARK_SHARED/fixtures/go/bin/workload-go1.19
+	[ -x "$bin" ] || { echo "SKIP: $bin not found (../shared absent?)"; exit 77; }
+	command -v valgrind >/dev/null || { echo "SKIP: no valgrind"; exit 77; }
+	# --undef-value-errors=no: valgrind cannot see the kernel fill buffers
+	# through bpf(2) and the ring buffer's mmap, and reports those reads
+	for pack in "$HARK_SRC"/examples/go/*.hk; do
+		valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --undef-value-errors=no \
+			--error-exitcode=9 -q "$hark" -q -c "$bin" "$pack" >"$out" 2>"$err"
+		rc=$?
+		[ $rc = 0 ] || fail "$(basename "$pack"): valgrind exit $rc"
+		grep -qE "(definitely|indirectly) lost" "$err" && fail "$(basename "$pack"): leak"
+		echo "ok: $(basename "$pack")"
+	done ;;
 *) echo "unknown case"; exit 2 ;;
 esac
