@@ -30,13 +30,13 @@ static LLVMValueRef fmt_id(struct cg *g, struct ast_node *n)
 	return k >= 0 ? cg_param(g, k) : cg_const(g, (uint64_t)n->id);
 }
 
-static void printf_call(struct cg *g, struct ast_node *n)
+static void printf_call(struct cg *g, struct ast_node *n, uint64_t type)
 {
 	struct plan_fmt *f = &g->plan->fmts[n->id];
 	LLVMValueRef buf = cg_alloca(g, f->size, "printf");
 	struct ast_node *a = n->args->next;
 
-	LLVMBuildStore(g->b, cg_const(g, EV_PRINTF), buf);
+	LLVMBuildStore(g->b, cg_const(g, type), buf);
 	LLVMBuildStore(g->b, fmt_id(g, n), cg_gep(g, buf, 8));
 	for (int i = 0; a && i < f->nargs; a = a->next, i++)
 		cg_store_value(g, cg_gep(g, buf, f->arg_off[i]), cg_expr(g, a));
@@ -72,8 +72,17 @@ static void call_stmt(struct cg *g, struct ast_node *n)
 {
 	switch (n->builtin) {
 	case F_PRINTF:
-		printf_call(g, n);
+		printf_call(g, n, EV_PRINTF);
 		break;
+	case F_SYSTEM:
+		printf_call(g, n, EV_SYSTEM);
+		break;
+	case F_SIGNAL: {
+		LLVMValueRef sig = LLVMConstInt(g->i32, (uint64_t)n->ival, 0);
+
+		cg_call_helper(g, BH_SEND_SIGNAL, g->i64, &sig, 1);
+		break;
+	}
 	case F_PRINT:
 		print_call(g, n);
 		break;

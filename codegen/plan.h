@@ -59,6 +59,7 @@ enum ev_type {
 	EV_ZERO,
 	EV_PRINTVAL,
 	EV_TIME,     /* u64 type, u64 fmt_id: strftime() the plan_fmt's text, now */
+	EV_SYSTEM,   /* as EV_PRINTF; the formatted text is run by /bin/sh (--unsafe) */
 };
 
 #define PLAN_MAX_KEYS 8

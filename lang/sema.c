@@ -232,6 +232,8 @@ static const struct func_def {
 	{ "ksym", F_KSYM, 1, 1, false, "ksym(ADDRESS)" },
 	{ "uaddr", F_UADDR, 1, 1, false, "uaddr(\"SYMBOL\")" },
 	{ "has_key", F_HAS_KEY, 2, 2, false, "has_key(@m, KEY)" },
+	{ "system", F_SYSTEM, 1, 64, false, "system(\"command %d\", ARGS...)" },
+	{ "signal", F_SIGNAL, 1, 1, false, "signal(\"SIGUSR1\") or signal(10)" },
 	{ "time", F_TIME, 0, 1, false, "time() or time(\"%H:%M:%S\\n\")" },
 	{ "ustack", F_USTACK, 0, 2, false, "ustack([bpftrace|perf|raw][, FRAMES])" },
 	{ "kstack", F_KSTACK, 0, 2, false, "kstack([bpftrace|perf|raw][, FRAMES])" },
@@ -814,6 +816,19 @@ static struct span conv_span(struct sema *s, struct ast_node *f, size_t off)
 }
 
 /* printf(fmt, args...): the format is checked against the arguments. */
+static int64_t sig_number(const char *name)
+{
+	static const char *const names[] = { "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL",
+					     "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD",
+					     "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ",
+					     "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return (int64_t)i + 1;
+	return -1;
+}
+
 static void check_printf(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *f = n->args, *a;
@@ -975,6 +990,34 @@ static struct ty call(struct sema *s, struct ast_node *n)
 	}
 	case F_PRINTF:
 		check_printf(s, n);
+		return (struct ty){ .kind = TY_NONE };
+	case F_SYSTEM:
+	case F_SIGNAL:
+		if (!s->opts->unsafe) {
+			ERR(s, n->span, "%s() %s; hark refuses it without --unsafe", fd->name,
+			    fd->code == F_SYSTEM ? "runs commands on this host" : "sends signals to traced processes");
+			HINT(s, "if that is what you want: hark --unsafe ...");
+		}
+		if (fd->code == F_SYSTEM) {
+			check_printf(s, n);
+		} else {
+			int64_t sig = 0;
+
+			if (n->args->kind == AST_STR) {
+				const char *name = n->args->sval;
+
+				if (!strncmp(name, "SIG", 3))
+					name += 3;
+				sig = sig_number(name);
+			} else if (!is_const_int(n->args, &sig)) {
+				sig = -1;
+			}
+			if (sig < 1 || sig > 64) {
+				ERR(s, n->args->span, "signal() takes a signal name or number, like signal(\"SIGUSR1\")");
+				sig = 0;
+			}
+			n->ival = sig;
+		}
 		return (struct ty){ .kind = TY_NONE };
 	case F_PRINT:
 		if (n->args->kind == AST_MAP && !n->args->args) {

@@ -21,6 +21,7 @@ struct sema_opts {
 	int npos_args;
 	uint32_t max_keys; /* default map size */
 	int cpid;          /* -c: the command's pid (cpid); 0 without -c */
+	bool unsafe;       /* --unsafe: system() and signal() allowed */
 };
 
 /* Builtins (node->builtin of AST_IDENT). grep "ORDER BUILTIN" */
@@ -42,6 +43,7 @@ enum func {
 	F_USTACK, F_KSTACK,
 	F_USYM, F_KSYM, F_UADDR,
 	F_HAS_KEY, F_TIME,
+	F_SYSTEM, F_SIGNAL, /* side effects on the host: only with --unsafe */
 };
 
 /* Per-probe data sema leaves in probe_info-independent form. */

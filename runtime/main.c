@@ -27,7 +27,7 @@ struct opts {
 	const char *prog_text, *prog_file, *cmd, *outfile, *listen;
 	int pid;
 	enum out_format format;
-	bool quiet, list, dry_run;
+	bool quiet, list, dry_run, unsafe;
 	bool dump_ast, dump_ir, dump_asm, dump_verifier;
 	int max_probes;
 	uint32_t max_keys;
@@ -53,6 +53,7 @@ static void usage(FILE *f)
 		"  --max-probes N  refuse wildcards that expand past N probes (default 1024)\n"
 		"  --max-keys N    default map size (default 4096)\n"
 		"  --listen [HOST]:PORT  serve the live maps as OpenMetrics at /metrics (host 127.0.0.1)\n"
+		"  --unsafe        allow system() and signal()\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   version\n");
 }
@@ -82,7 +83,7 @@ static char *read_file(const char *path, size_t *len)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS, OPT_LISTEN };
+	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS, OPT_LISTEN, OPT_UNSAFE };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -90,6 +91,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-probes", required_argument, NULL, OPT_MAX_PROBES },
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
 		{ 0 },
 	};
 	int c;
@@ -132,6 +134,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_MAX_PROBES: o->max_probes = atoi(optarg); break;
 		case OPT_MAX_KEYS: o->max_keys = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_UNSAFE: o->unsafe = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("hark %s\n", HARK_VERSION); exit(0);
 		default: usage(stderr); return -1;
@@ -303,7 +306,7 @@ int main(int argc, char **argv)
 		struct resolve_opts ro = { .pid = o.pid ? o.pid : ch.pid, .cmd_path = o.cmd ? ch.path : NULL,
 					   .max_probes = o.max_probes };
 		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys,
-					.cpid = ch.pid };
+					.cpid = ch.pid, .unsafe = o.unsafe };
 		struct cg_opts co = { .dump_ir = o.dump_ir ? stdout : NULL, .dump_asm = o.dump_asm ? stdout : NULL,
 				      .ringbuf_size = 1 << 18, .stack_entries = o.max_keys };
 

@@ -203,6 +203,27 @@ static int handle_event(struct rt *rt, void *data, size_t size)
 			out_value(rt->out, &args[0]);
 		break;
 	}
+	case EV_SYSTEM:
+		if (w[1] < (uint64_t)rt->plan->nfmts && rt->fmts[w[1]]) {
+			/* --unsafe: the formatted command runs, its output goes where hark's does */
+			struct plan_fmt *f = &rt->plan->fmts[w[1]];
+			struct out_val args[64];
+			char *cmd = NULL;
+			size_t len = 0;
+			FILE *mem = open_memstream(&cmd, &len);
+			struct out *o = out__new(mem, OUT_TEXT);
+
+			for (int i = 0; i < f->nargs && i < 64; i++)
+				decode(rt, &args[i], f->arg_ty[i], p + f->arg_off[i], &pool);
+			out_printf(o, rt->fmts[w[1]], args, f->nargs);
+			out__free(o);
+			fclose(mem);
+			out_flush(rt->out);
+			if (system(cmd) == -1)
+				fprintf(stderr, "hark: system(): cannot run '%s'\n", cmd);
+			free(cmd);
+		}
+		break;
 	case EV_TIME:
 		if (w[1] < (uint64_t)rt->plan->nfmts && rt->plan->fmts[w[1]].fmt) {
 			char buf[256];

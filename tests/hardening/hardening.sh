@@ -58,6 +58,14 @@ sigpipe) # output into a closed pipe ends hark quietly
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
 	[ $rc != 124 ] || fail "hark did not notice the closed pipe"
 	echo "ok: SIGPIPE (exit $rc)" ;;
+unsafe) # system() and signal() with --unsafe
+	start=$(date +%s%N)
+	"$hark" -q --unsafe -c "sleep 5" -e 'BEGIN { system("echo system %d", 42); }
+		tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { signal("SIGTERM"); }' >"$out" 2>"$err" || fail "exit"
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$(head -1 "$out")" = "system 42" ] || fail "system() output"
+	[ $ms -lt 3000 ] || fail "the command was not signalled ($ms ms)"
+	echo "ok: system() ran, signal() ended the command in $ms ms" ;;
 valgrind) # no leak in a full run of every Go pack (issue: valgrind-clean examples)
 	bin=$HARK_SHARED/fixtures/go/bin/workload-go1.19
 	[ -x "$bin" ] || { echo "SKIP: $bin not found (../shared absent?)"; exit 77; }
