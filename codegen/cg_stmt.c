@@ -101,8 +101,13 @@ static void call_stmt(struct cg *g, struct ast_node *n)
 	}
 	case F_EXIT: {
 		LLVMValueRef w = n->args ? cg_expr(g, n->args).v : cg_const(g, 0);
+		LLVMValueRef key = cg_alloca(g, 8, "k"), val = cg_alloca(g, 8, "v");
+		LLVMValueRef args[4] = { g->env, key, val, cg_const(g, 0) };
 
 		emit_words(g, EV_EXIT, &w, 1);
+		LLVMBuildStore(g->b, LLVMConstInt(g->i32, ENV_EXIT, 0), key);
+		LLVMBuildStore(g->b, LLVMBuildAdd(g->b, w, cg_const(g, 1), ""), val);
+		cg_call_helper(g, BH_MAP_UPDATE, g->i64, args, 4);
 		break;
 	}
 	case F_DELETE: {

@@ -73,7 +73,9 @@ enum map_kind { MK_DEFAULT = 0, MK_HASH, MK_PERCPUHASH, MK_LRUHASH, MK_PERCPULRU
 enum env_slot {
 	ENV_START_NS = 0, /* CLOCK_MONOTONIC at start, for `elapsed` */
 	ENV_STOP = 1,     /* non-zero: hark is stopping; programs return at once */
-	ENV_SITES = 2,    /* ENV_SITES + cookie: the probed instruction's address in
+	ENV_EXIT = 2,     /* exit(code) stores code + 1: seen even if the ring
+			   * buffer was too full to carry the exit event */
+	ENV_SITES = 3,    /* ENV_SITES + cookie: the probed instruction's address in
 			   * its binary (load bias = ip - it, for PIE symbol tests);
 			   * then plan.param_base + cookie * plan.max_params + k:
 			   * parameter k of a shared program (cg_share.c) */

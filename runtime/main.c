@@ -30,7 +30,7 @@ struct opts {
 	bool quiet, list, dry_run, unsafe;
 	bool dump_ast, dump_ir, dump_asm, dump_verifier;
 	int max_probes;
-	uint32_t max_keys;
+	uint32_t max_keys, ringbuf_size;
 	char **pos;
 	int npos;
 };
@@ -54,6 +54,9 @@ static void usage(FILE *f)
 		"  --max-keys N    default map size (default 4096)\n"
 		"  --listen [HOST]:PORT  serve the live maps as OpenMetrics at /metrics (host 127.0.0.1)\n"
 		"  --unsafe        allow system() and signal()\n"
+		"  --ringbuf-size N  printf ring buffer bytes (default 262144; a power of two)\n"
+		"Defaults for --max-keys, --max-probes and --ringbuf-size can be set in\n"
+		"/etc/hark.conf or ~/.config/hark/config, one 'name = value' per line.\n"
 		"  -h, --help      this help\n"
 		"  -V, --version   version\n");
 }
@@ -81,9 +84,52 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* The ring buffer takes a power of two of at least a page. */
+static uint32_t ringbuf_bytes(unsigned long long n)
+{
+	uint32_t b = 4096;
+
+	while (b < n && b < (1u << 30))
+		b <<= 1;
+	return b;
+}
+
+/* Defaults from /etc/hark.conf, then ~/.config/hark/config: lines of
+ * "max-keys = N", "max-probes = N", "ringbuf-size = N"; '#' comments. */
+static void read_config(struct opts *o)
+{
+	char user[4096];
+	const char *home = getenv("HOME"), *paths[2] = { "/etc/hark.conf", NULL };
+
+	if (home) {
+		snprintf(user, sizeof(user), "%s/.config/hark/config", home);
+		paths[1] = user;
+	}
+	for (int i = 0; i < 2; i++) {
+		FILE *f = paths[i] ? fopen(paths[i], "r") : NULL;
+		char line[256], name[64];
+		unsigned long long v;
+
+		while (f && fgets(line, sizeof(line), f)) {
+			if (line[0] == '#' || sscanf(line, " %63[a-z-] = %llu", name, &v) != 2)
+				continue;
+			if (!strcmp(name, "max-keys"))
+				o->max_keys = (uint32_t)v;
+			else if (!strcmp(name, "max-probes"))
+				o->max_probes = (int)v;
+			else if (!strcmp(name, "ringbuf-size"))
+				o->ringbuf_size = ringbuf_bytes(v);
+			else
+				fprintf(stderr, "hark: %s: unknown setting '%s' (ignored)\n", paths[i], name);
+		}
+		if (f)
+			fclose(f);
+	}
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS, OPT_LISTEN, OPT_UNSAFE };
+	enum { OPT_DRY_RUN = 256, OPT_MAX_PROBES, OPT_MAX_KEYS, OPT_LISTEN, OPT_UNSAFE, OPT_RINGBUF };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -92,12 +138,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "max-keys", required_argument, NULL, OPT_MAX_KEYS },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "unsafe", no_argument, NULL, OPT_UNSAFE },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ 0 },
 	};
 	int c;
 
 	o->max_probes = 1024;
 	o->max_keys = 4096;
+	o->ringbuf_size = 1 << 18;
+	read_config(o);
 	while ((c = getopt_long(argc, argv, "e:p:c:o:f:qld:hV", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->prog_text = optarg; break;
@@ -135,6 +184,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case OPT_MAX_KEYS: o->max_keys = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case OPT_LISTEN: o->listen = optarg; break;
 		case OPT_UNSAFE: o->unsafe = true; break;
+		case OPT_RINGBUF: o->ringbuf_size = ringbuf_bytes(strtoull(optarg, NULL, 0)); break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("hark %s\n", HARK_VERSION); exit(0);
 		default: usage(stderr); return -1;
@@ -308,7 +358,7 @@ int main(int argc, char **argv)
 		struct sema_opts so = { .pos_args = o.pos, .npos_args = o.npos, .max_keys = o.max_keys,
 					.cpid = ch.pid, .unsafe = o.unsafe };
 		struct cg_opts co = { .dump_ir = o.dump_ir ? stdout : NULL, .dump_asm = o.dump_asm ? stdout : NULL,
-				      .ringbuf_size = 1 << 18, .stack_entries = o.max_keys };
+				      .ringbuf_size = o.ringbuf_size, .stack_entries = o.max_keys };
 
 		if (resolve_probes(ast, &ro, d) || sema_run(ast, &so, &plan, d) || cg_compile(ast, &plan, &co, d))
 			goto diag_out;

@@ -594,6 +594,21 @@ static void snapshot_target(struct rt *rt, bool wait_exec)
 	sym_snapshot(rt->syms, pid);
 }
 
+/* exit() also leaves its code in hark_env: a ring buffer too full to
+ * carry the exit event must not keep hark running */
+static void exit_by_flag(struct rt *rt)
+{
+	uint32_t k = ENV_EXIT;
+	uint64_t v = 0;
+
+	if (rt->exit_requested || bpf_map_lookup_elem(rt->env_fd, &k, &v) || !v)
+		return;
+	rt_events_drain(rt);
+	if (!rt->exit_requested)
+		rt->exit_code = (int)(int64_t)(v - 1);
+	rt->exit_requested = true;
+}
+
 int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 {
 	int probes = 0;
@@ -632,6 +647,7 @@ int rt_run(struct rt *rt, void (*started)(void *ctx), void *ctx)
 		}
 		if (ferror(rt->o.out))
 			break; /* output failed (the reader of hark | head went away) */
+		exit_by_flag(rt);
 	}
 	/* probes stop before the last drain (so a probe fed by hark's own
 	 * output cannot keep it busy), before END runs and the maps are read */

@@ -65,5 +65,20 @@ $(date +%Y)
 
 @ticks: 3"
 	echo "ok: map functions" ;;
+ringbuf) # a small ring buffer: lost events counted exactly; exit() still seen
+	"$hark" -q --ringbuf-size 4096 -e 'BEGIN { $i = 0; while ($i < 200) { printf("%d\n", $i); $i++; } exit(); }' >"$out" 2>"$err" || fail "exit"
+	# 4096 bytes hold 128 records of 32 bytes (24-byte event + 8-byte header)
+	[ "$(grep -c '^[0-9]' "$out")" = 127 ] || fail "printed"
+	grep -qx "Lost 73 events" "$out" || fail "lost count"
+	"$hark" -q --ringbuf-size 4096 -e 'BEGIN { $i = 0; while ($i < 300) { printf("%d\n", $i); $i++; } exit(3); }' >"$out" 2>"$err"
+	[ $? = 3 ] || fail "exit(3) lost with the full ring buffer"
+	echo "ok: 73 lost events reported; exit(3) seen past a full buffer" ;;
+config) # defaults from ~/.config/hark/config
+	home=$(mktemp -d); mkdir -p "$home/.config/hark"
+	printf '# test\nmax-keys = 3\n' >"$home/.config/hark/config"
+	HOME=$home "$hark" -q -e 'BEGIN { @a[1] = 1; @a[2] = 1; @a[3] = 1; @a[4] = 1; exit(); }' >"$out" 2>"$err" || fail "exit"
+	rm -rf "$home"
+	grep -q "WARNING: @a: 1 update dropped: map full (3 keys)" "$err" || fail "config max-keys"
+	echo "ok: max-keys from the config file" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
