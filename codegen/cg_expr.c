@@ -17,15 +17,32 @@ LLVMValueRef cg_const(struct cg *g, uint64_t v)
 /* Small buffers are allocas (promoted to registers by O2); larger ones are
  * carved from the per-CPU scratch value, looked up once in the entry block
  * (the null check is added when the program is finished). */
+/* A stack slot that lives as long as the program (scratch variables). */
+LLVMValueRef cg_alloca_fixed(struct cg *g, uint32_t size, const char *name)
+{
+	LLVMValueRef a = LLVMBuildAlloca(g->ab, LLVMArrayType(g->i64, (size + 7) / 8), name);
+
+	LLVMSetAlignment(a, 8);
+	return a;
+}
+
+/* Temporaries of one statement. The small ones come from a per-program pool
+ * that every statement starts over (cg_stmt.c), so a long or unrolled body
+ * does not run out of the 512-byte stack; nothing lives across statements. */
 LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name)
 {
-	LLVMValueRef a, idx;
+	LLVMValueRef idx;
 
 	size = (size + 7) & ~7u;
 	if (size <= 16) {
-		a = LLVMBuildAlloca(g->ab, LLVMArrayType(g->i64, size / 8), name);
-		LLVMSetAlignment(a, 8);
-		return a;
+		struct cg_pool *pool = &g->pool[size / 8 - 1];
+
+		if (pool->used == pool->n) {
+			if (pool->n == CG_POOL_MAX)
+				return cg_alloca_fixed(g, size, name);
+			pool->slot[pool->n++] = cg_alloca_fixed(g, size, name);
+		}
+		return pool->slot[pool->used++];
 	}
 	if (!g->scratch_p) {
 		LLVMValueRef key = LLVMBuildAlloca(g->ab, g->i32, "zero");

@@ -38,6 +38,13 @@ struct cg_share {
 	int64_t **target_params;  /* per target of this probe: its parameter values */
 };
 
+#define CG_POOL_MAX 64
+
+struct cg_pool {
+	LLVMValueRef slot[CG_POOL_MAX];
+	int n, used;
+};
+
 struct cg {
 	LLVMContextRef ctx;
 	LLVMModuleRef mod;
@@ -70,7 +77,9 @@ struct cg {
 	LLVMValueRef scratch_gv;     /* placeholder until the size is known */
 	LLVMValueRef scratch_p;      /* this program's pointer into it */
 	uint32_t scratch_off, scratch_max;
+	struct cg_pool pool[2];      /* 8- and 16-byte temporaries (cg_alloca) */
 
+	char *llvm_error;            /* the backend's first error (on_llvm_diagnostic) */
 	struct cg_share *share;      /* per probe */
 	struct cg_share *cur_share;  /* the program being generated is shared */
 	int max_params;              /* parameters per cookie in hark_env */
@@ -91,6 +100,7 @@ void cg_set_loc(struct cg *g, struct span sp);
 /* cg_expr.c */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);
 LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name);
+LLVMValueRef cg_alloca_fixed(struct cg *g, uint32_t size, const char *name);
 LLVMValueRef cg_call_helper(struct cg *g, int id, LLVMTypeRef ret, LLVMValueRef *args, int nargs);
 LLVMValueRef cg_call(struct cg *g, const char *helper, LLVMValueRef *args, int nargs);
 LLVMValueRef cg_gep(struct cg *g, LLVMValueRef base, uint32_t off);

@@ -278,9 +278,11 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 	/* a shared program learns its target from the cookie */
 	g->single_target = ntargets == 1 && !g->cur_share ? last : -1;
 
+	memset(g->pool, 0, sizeof(g->pool)); /* allocas belong to one function */
 	g->vars = calloc(sp->nvars + 1, sizeof(*g->vars));
 	for (int i = 0; i < sp->nvars; i++)
-		g->vars[i] = cg_alloca(g, ty_storage_size(sp->var_ty[i]), "var");
+		g->vars[i] = ty_storage_size(sp->var_ty[i]) <= 16 ? cg_alloca_fixed(g, ty_storage_size(sp->var_ty[i]), "var")
+								   : cg_alloca(g, ty_storage_size(sp->var_ty[i]), "var");
 	/* the allocas stay above this point; code follows them */
 	{
 		LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "body");
@@ -409,6 +411,30 @@ static void internalize_helpers(struct cg *g)
 	}
 }
 
+/* "-e:1:24: in function raw_tp_0_0 i32 (ptr): Looks like the BPF stack
+ * limit of 512 bytes is exceeded..." as a located diagnostic */
+static void backend_error(struct cg *g)
+{
+	const char *m = g->llvm_error, *in = strstr(m, ": in function ");
+	const char *what = in ? strstr(in, "): ") : NULL;
+	int line = 0, col = 0;
+	struct span sp = { 0, 0 };
+	char fmt[64];
+
+	snprintf(fmt, sizeof(fmt), "%s:%%d:%%d", g->ast->src->name);
+	if (sscanf(m, fmt, &line, &col) == 2 && line >= 1 && (size_t)line <= g->ast->src->nlines) {
+		sp.start = g->ast->src->line_starts[line - 1] + (uint32_t)(col > 0 ? col - 1 : 0);
+		sp.end = sp.start;
+	}
+	what = what ? what + 3 : m;
+	if (strstr(what, "stack limit"))
+		diag_error(g->d, sp, "this probe needs more than the 512 bytes of stack BPF allows");
+	else
+		diag_error(g->d, sp, "the BPF backend cannot compile this: %s", what);
+	if (strstr(what, "stack limit"))
+		diag_hint(g->d, "split the probe's work, or use fewer values per statement");
+}
+
 static int emit(struct cg *g)
 {
 	LLVMTargetRef target;
@@ -493,6 +519,12 @@ static int emit(struct cg *g)
 		err = -EINVAL;
 		goto out;
 	}
+	if (g->llvm_error) {
+		backend_error(g);
+		LLVMDisposeMemoryBuffer(buf);
+		err = -EINVAL;
+		goto out;
+	}
 	g->plan->obj_size = LLVMGetBufferSize(buf);
 	g->plan->obj = malloc(g->plan->obj_size);
 	memcpy(g->plan->obj, LLVMGetBufferStart(buf), g->plan->obj_size);
@@ -504,6 +536,18 @@ out:
 	return err;
 }
 
+/* LLVM's backend reports some failures (a program needing more than the
+ * BPF stack) through the context; without a handler it prints them and
+ * calls exit(1), skipping hark's cleanup. Keep the first error instead. */
+static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *ctx)
+{
+	struct cg *g = ctx;
+
+	if (LLVMGetDiagInfoSeverity(info) != LLVMDSError || g->llvm_error)
+		return;
+	g->llvm_error = LLVMGetDiagInfoDescription(info);
+}
+
 int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, struct diags *d)
 {
 	struct cg g = { .ast = ast, .plan = plan, .opts = opts, .d = d };
@@ -511,6 +555,7 @@ int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, s
 	int err;
 
 	g.ctx = LLVMContextCreate();
+	LLVMContextSetDiagnosticHandler(g.ctx, on_llvm_diagnostic, &g);
 	err = setup(&g);
 	if (err)
 		goto out;
@@ -522,6 +567,8 @@ int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, s
 	internalize_helpers(&g);
 	err = diags__nerrors(d) ? -EINVAL : emit(&g);
 out:
+	if (g.llvm_error)
+		LLVMDisposeMessage(g.llvm_error);
 	cg_share_free(&g);
 	free(g.maps);
 	if (g.di)

@@ -252,6 +252,8 @@ static void stmt(struct cg *g, struct ast_node *n)
 	LLVMBasicBlockRef then, els, done, cond;
 
 	cg_set_loc(g, n->span);
+	/* the previous statement's temporaries are dead */
+	g->pool[0].used = g->pool[1].used = 0;
 	switch (n->kind) {
 	case AST_EXPR_STMT:
 		if (n->lhs->kind == AST_CALL)

@@ -1702,9 +1702,35 @@ static void check_decls(struct sema *s)
 	}
 }
 
+/* Every map exists before the walks: map_get() grows the map arrays, and
+ * the checks hold pointers into them across expressions that name maps. */
+static void premap(struct sema *s, struct ast_node *n)
+{
+	for (; n; n = n->next) {
+		if (n->kind == AST_MAP)
+			map_get(s, n);
+		premap(s, n->lhs);
+		premap(s, n->rhs);
+		premap(s, n->cond);
+		premap(s, n->then);
+		premap(s, n->els);
+		premap(s, n->args);
+		premap(s, n->body);
+		if (n->kind == AST_PROBE)
+			premap(s, n->pred);
+	}
+}
+
 int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, struct diags *d)
 {
 	struct sema s = { .ast = ast, .opts = opts, .plan = plan, .d = d };
+
+	premap(&s, ast->probes);
+	for (struct ast_node *decl = ast->decls; decl; decl = decl->next) {
+		struct ast_node m = { .kind = AST_MAP, .span = decl->span, .name = decl->name };
+
+		map_get(&s, &m);
+	}
 
 	s.report = false;
 	decls(&s);

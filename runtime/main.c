@@ -227,7 +227,8 @@ static int child_start(const char *cmd, struct child *ch)
 		char c;
 
 		close(fds[1]);
-		if (read(fds[0], &c, 1) != 0)
+		/* run only on hark's explicit go: if hark dies first, EOF */
+		if (read(fds[0], &c, 1) != 1)
 			_exit(127);
 		/* A plain command runs directly: a shell in between would show in
 		 * the trace (dash calls getppid() at start-up, for one). */
@@ -262,6 +263,8 @@ static void child_release(void *ctx)
 {
 	struct child *ch = ctx;
 
+	if (ch->gate >= 0 && write(ch->gate, "g", 1) != 1)
+		fprintf(stderr, "hark: -c: cannot start the command: %s\n", strerror(errno));
 	if (ch->gate >= 0)
 		close(ch->gate);
 	ch->gate = -1;
@@ -384,7 +387,7 @@ out:
 	if (ch.pid > 0 && ch.gate >= 0) {
 		/* never started: hark failed before attaching, so the command must not run */
 		kill(ch.pid, SIGKILL);
-		child_release(&ch);
+		close(ch.gate); /* no go byte: the child exits on EOF anyway */
 		waitpid(ch.pid, NULL, 0);
 	}
 	resolve_free(ast);

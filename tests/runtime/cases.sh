@@ -106,10 +106,8 @@ case_tracepoint() {
 }
 
 case_tracepoint_wildcard() {
-	"$TARGET" wait 1000 getppid 5 &
-	local pid=$!
-	hk -p $pid -e 'tracepoint:syscalls:sys_*_getppid /pid == $1/ { @[probe] = count(); }' $pid
-	wait $pid
+	# -c: hark starts the target once attached (no race with a busy machine)
+	hk -c "$TARGET getppid 5" -e 'tracepoint:syscalls:sys_*_getppid /pid == cpid/ { @[probe] = count(); }'
 	expect_eq "sys_*_getppid" "Attaching 2 probes...
 
 
