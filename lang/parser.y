@@ -36,6 +36,7 @@ struct lex_state {
 	int paren;       /* open ( and [ in the current predicate or block */
 	int brace;       /* open { in the current block */
 	bool angle;      /* the current block is < ... > */
+	uint32_t angle_close_end; /* just past the last '>' that closed a < > block */
 	struct ast_node *last_probe; /* tail of ast->probes */
 };
 }
@@ -81,6 +82,18 @@ static void yyerror(struct span *loc, void *scanner, const char *msg)
 	if (!strncmp(msg, p, strlen(p)))
 		msg += strlen(p);
 	diag_error(ls->d, *loc, "%s", msg);
+	/* an error on the line after a '>' that ended a line: that '>' closed
+	 * the block; the user probably meant greater-than */
+	if (ls->angle_close_end && loc->start >= ls->angle_close_end) {
+		const char *t = ls->src->text;
+		uint32_t i = ls->angle_close_end, newlines = 0;
+
+		for (; i < loc->start; i++)
+			newlines += t[i] == '\n';
+		if (newlines == 1)
+			diag_hint(ls->d, "the '>' at the end of the line before closed the < > block; "
+					 "wrap a comparison that ends a line in parentheses: (a > b)");
+	}
 }
 
 static struct nlist list1(struct ast_node *n)
