@@ -430,7 +430,9 @@ static void tracepoint(struct rs *r, struct ast_attach *ap)
 	}
 	n = tfs_list(ap->target, ap->func, add_tp, r);
 	if (n == -E2BIG) {
-		diag_error(r->d, r->at->span, "'%s:%s' matches more than %d tracepoints", ap->target, ap->func,
+		/* count them all, to say how many */
+		diag_error(r->d, r->at->span, "'%s:%s' matches %d tracepoints, more than --max-probes %d", ap->target,
+			   ap->func, tfs_list(ap->target, ap->func, count_tp, NULL),
 			   r->o->max_probes);
 		diag_hint(r->d, "narrow the wildcard or raise --max-probes");
 	} else if (n == 0) {
