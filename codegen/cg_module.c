@@ -449,16 +449,6 @@ static int emit(struct cg *g)
 	LLVMInitializeBPFTarget();
 	LLVMInitializeBPFTargetMC();
 	LLVMInitializeBPFAsmPrinter();
-	{
-		/* BTF comes from the debug info; DWARF sections would only cost
-		 * compile time (a quarter of it) and object size */
-		static bool parsed;
-		const char *argv[] = { "hark", "-disable-debug-info-print" };
-
-		if (!parsed)
-			LLVMParseCommandLineOptions(2, argv, "");
-		parsed = true;
-	}
 	if (LLVMGetTargetFromTriple("bpfel", &target, &msg)) {
 		fprintf(stderr, "codegen: no BPF target in this LLVM: %s\n", msg);
 		LLVMDisposeMessage(msg);
