@@ -163,6 +163,21 @@ SUBPROG void hark_emit(void *ringbuf, void *lostmap, void *data, __u64 size)
 	}
 }
 
+/* len(@m): the number of entries, counted by the kernel's map iterator */
+static long hark_len_cb(void *map, const void *key, void *val, void *ctx)
+{
+	(*(__u64 *)ctx)++;
+	return 0;
+}
+
+SUBPROG __u64 hark_map_len(void *map)
+{
+	__u64 n = 0;
+
+	bpf_for_each_map_elem(map, hark_len_cb, &n, 0);
+	return n;
+}
+
 #include "ustack.bpf.h"
 #include "go.bpf.h"
 

@@ -36,6 +36,8 @@ static __u64 hark_lhist_index(__s64 v, __s64 min, __s64 max, __s64 step);
 /* Signed / and % (BPF cpu v3 has only unsigned ones) */
 static __s64 hark_sdiv(__s64 a, __s64 b);
 static __s64 hark_smod(__s64 a, __s64 b);
+/* len(@m) */
+static __u64 hark_map_len(void *map);
 /* Read a plain int map value (0 when absent). */
 static __s64 hark_map_read_int(void *map, const void *key);
 /* 0 when the first n bytes of a and b are equal up to the first NUL. */

@@ -567,6 +567,9 @@ static struct cgv call(struct cg *g, struct ast_node *n)
 	case F_USYM:
 		r.v = usym_value(g, cg_expr(g, n->args).v);
 		return r;
+	case F_LEN:
+		r.v = cg_call(g, "hark_map_len", &g->maps[n->args->id], 1);
+		return r;
 	case F_HAS_KEY: {
 		struct ast_node *m = n->args;
 		LLVMValueRef key, args[2];

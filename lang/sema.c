@@ -232,6 +232,7 @@ static const struct func_def {
 	{ "ksym", F_KSYM, 1, 1, false, "ksym(ADDRESS)" },
 	{ "uaddr", F_UADDR, 1, 1, false, "uaddr(\"SYMBOL\")" },
 	{ "has_key", F_HAS_KEY, 2, 2, false, "has_key(@m, KEY)" },
+	{ "len", F_LEN, 1, 1, false, "len(@m)" },
 	{ "system", F_SYSTEM, 1, 64, false, "system(\"command %d\", ARGS...)" },
 	{ "signal", F_SIGNAL, 1, 1, false, "signal(\"SIGUSR1\") or signal(10)" },
 	{ "time", F_TIME, 0, 1, false, "time() or time(\"%H:%M:%S\\n\")" },
@@ -1136,6 +1137,13 @@ static struct ty call(struct sema *s, struct ast_node *n)
 		m->args = NULL;
 		return ty_int(8, false);
 	}
+	case F_LEN:
+		if (n->args->kind != AST_MAP || n->args->args) {
+			ERR(s, n->args->span, "len() takes a map name, like len(@m)");
+			return ty_int(8, false);
+		}
+		map_get(s, n->args);
+		return ty_int(8, false);
 	case F_TIME:
 		if (n->args && n->args->kind != AST_STR) {
 			ERR(s, n->args->span, "time() takes a strftime format string, like time(\"%%H:%%M:%%S\\n\")");

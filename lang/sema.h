@@ -42,7 +42,7 @@ enum func {
 	F_PRINTF, F_PRINT, F_CLEAR, F_ZERO, F_DELETE, F_EXIT, F_STR,
 	F_USTACK, F_KSTACK,
 	F_USYM, F_KSYM, F_UADDR,
-	F_HAS_KEY, F_TIME,
+	F_HAS_KEY, F_LEN, F_TIME,
 	F_SYSTEM, F_SIGNAL, /* side effects on the host: only with --unsafe */
 };
 

@@ -51,17 +51,22 @@ bpftool) # one kernel map per @name, named after it
 	echo "ok: bpftool shows m0_counts and m1_x" ;;
 functions) # has_key, delete, clear, zero, time, interval print + clear
 	"$hark" -q -e 'BEGIN { @a[1] = 1; @a[2] = 2; printf("%d %d\n", has_key(@a, 1), has_key(@a, 3)); delete(@a, 1);
-		printf("%d\n", has_key(@a, 1)); time("%Y\n"); }
+		printf("%d\n", has_key(@a, 1)); time("%Y\n"); @c[1] = count(); @c[2] = count(); @c[3] = count();
+		printf("len %d %d\n", len(@a), len(@c)); }
 		interval:ms:50 { @t = count(); @ticks = count(); print(@t); clear(@t); if (@ticks == 3) { exit(); } }' >"$out" 2>"$err" || fail "exit"
 	expect "1 0
 0
 $(date +%Y)
+len 1 3
 @t: 1
 @t: 1
 @t: 1
 
 
 @a[2]: 2
+@c[1]: 1
+@c[2]: 1
+@c[3]: 1
 
 @ticks: 3"
 	echo "ok: map functions" ;;
