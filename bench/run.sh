@@ -15,6 +15,7 @@
 #   BENCH_PROFILE=1     also perf-profile hark --dry-run on the 200-probe script
 #   BENCH_OUT=DIR       where JSON exports, scripts and logs go (default: mktemp)
 #   BPFTRACE=PATH       bpftrace binary (default: bpftrace in PATH)
+#   BENCH_ROUNDS=N      rounds of maps.sh's per-event benchmarks (default 5)
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -194,7 +195,7 @@ prog4='tracepoint:syscalls:sys_enter_getppid { @ = count(); }'
 # traced TRACER... : ns/call of the loop while TRACER runs in the background
 traced() {
 	local log=$out/traced.$$.log pid i r
-	"$@" -e "$prog4" >"$log" 2>&1 &
+	stdbuf -oL "$@" -e "$prog4" >"$log" 2>&1 & # line-buffered: the loop waits for "Attaching"
 	pid=$!
 	for ((i = 0; i < 300; i++)); do grep -q Attaching "$log" && break; sleep 0.1; done
 	sleep 1
@@ -217,6 +218,19 @@ echo
 # ---------------------------------------------------------------- table
 echo "== 5. symbolization (bench/symbols.sh)"
 "$(dirname "$0")/symbols.sh" "$hark" || echo "bench: symbols.sh failed"
+echo
+echo "== 6. maps: per-event cost, printing 1,000,000 keys (bench/maps.sh)"
+BENCH_OUT=$out "$here/maps.sh" "$hark" | tee "$out/maps.txt" || echo "bench: maps.sh failed"
+# field NAME LINE: the value of NAME=... in a BENCH line ("-" if absent)
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2" | grep . || echo -; }
+while read -r l; do
+	n=$(field name "$l") u=$(field unit "$l") h=$(field hark "$l") b=$(field bpftrace "$l")
+	rows+=("$n|$h $u|$([ "$b" = - ] && echo - || echo "$b $u")|$(field ratio "$l")|$(field target "$l")|$(field result "$l")")
+	jq -cn --arg name "$n" --arg unit "$u" --arg hark "$h" --arg bpftrace "$b" --arg ratio "$(field ratio "$l")" \
+		--arg target "$(field target "$l")" --arg result "$(field result "$l")" \
+		'{name:$name,unit:$unit,hark:$hark,bpftrace:$bpftrace,ratio:$ratio,target:$target,result:$result}' \
+		>>"$out/summary.jsonl"
+done < <(grep '^BENCH ' "$out/maps.txt")
 echo
 echo "== summary ($(date -u +%F), $(uname -r))"
 {

@@ -552,6 +552,10 @@ void out_attached(struct out *o, int nprobes)
 		fprintf(o->f, "{\"type\": \"attached_probes\", \"data\": {\"probes\": %d}}\n", nprobes);
 	else
 		fprintf(o->aside, "Attaching %d probe%s...\n", nprobes, nprobes == 1 ? "" : "s");
+	/* scripts and benchmarks wait for this line: it must not sit in a pipe's buffer */
+	fflush(o->f);
+	if (o->aside != o->f)
+		fflush(o->aside);
 }
 
 void out_lost_events(struct out *o, uint64_t lost)

@@ -84,8 +84,11 @@ static bool locate_rejection(const struct source *src, const char *log)
 	if (!src || !end)
 		return false;
 	snprintf(tag, sizeof(tag), " @ %s:", src->name);
-	for (const char *q = p; (q = strstr(q, tag)) && q < end; q += strlen(tag))
-		at = q;
+	/* backwards from the end: a rejected loop's log holds a million
+	 * annotations, and the one wanted is the last */
+	for (const char *q = end - strlen(tag); q >= p && !at; q--)
+		if (*q == ' ' && !memcmp(q, tag, strlen(tag)))
+			at = q;
 	if (!at || (line = atoi(at + strlen(tag))) < 1 || (size_t)line > src->nlines)
 		return false;
 	d = diags__new(src);

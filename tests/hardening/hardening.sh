@@ -58,6 +58,13 @@ sigpipe) # output into a closed pipe ends hark quietly
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
 	[ $rc != 124 ] || fail "hark did not notice the closed pipe"
 	echo "ok: SIGPIPE (exit $rc)" ;;
+attach-flush) # "Attaching" reaches a file at once: scripts wait for it before starting load
+	"$hark" -e 'tracepoint:syscalls:sys_enter_getppid { @ = count(); }' >"$out" 2>"$err" & h=$!
+	for _ in $(seq 100); do grep -q '^Attaching 1 probe\.\.\.$' "$out" && break; sleep 0.1; done
+	grep -q '^Attaching 1 probe\.\.\.$' "$out"; seen=$?
+	kill -INT $h; wait $h
+	[ $seen = 0 ] || fail "the Attaching line stayed in hark's stdout buffer"
+	echo "ok: Attaching line flushed" ;;
 unsafe) # system() and signal() with --unsafe
 	start=$(date +%s%N)
 	"$hark" -q --unsafe -c "sleep 5" -e 'BEGIN { system("echo system %d", 42); }
