@@ -47,9 +47,15 @@ SUBPROG void hark_map_store(void *map, const void *key, const void *val, void *d
 		hark_drop(drops, id);
 }
 
-SUBPROG void hark_agg_add(void *map, const void *key, __s64 v, void *drops, __u64 id)
+/* count(), sum() and the histograms: the hottest path. Inlined, so the map
+ * is a constant at each lookup and the verifier can inline the lookup
+ * itself; only a key's first event goes through hark_map_slot. */
+INLINE void hark_agg_add(void *map, const void *key, __s64 v, void *drops, __u64 id)
 {
-	__s64 *slot = hark_map_slot(map, key, drops, id);
+	__s64 *slot = bpf_map_lookup_elem(map, key);
+
+	if (!slot)
+		slot = hark_map_slot(map, key, drops, id);
 
 	if (slot)
 		*slot += v;

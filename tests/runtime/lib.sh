@@ -36,3 +36,32 @@ hk() {
 		fail "hark timed out: $*"
 	fi
 }
+
+# hk_p PID ARGS...: like hk, for hark -p PID on an "rt_target wait" process:
+# the target starts its work on SIGUSR1, sent once hark says "Attaching"
+# (a sleep instead raced a loaded machine). The Attaching line is removed
+# from $OUT, so expected outputs are those of -q (which must not be passed).
+hk_p() {
+	local target=$1 h i
+	shift
+	RC=0
+	timeout -s INT -k 5 30 "$HARK" "$@" >"$OUT" 2>"$ERR" &
+	h=$!
+	for ((i = 0; i < 600; i++)); do
+		grep -q '^Attaching' "$OUT" && break
+		kill -0 $h 2>/dev/null || break
+		sleep 0.05
+	done
+	# the target blocks SIGUSR1 first thing; an unblocked one would kill it
+	for ((i = 0; i < 200; i++)); do
+		(( 0x$(sed -n 's/^SigBlk:\t//p' /proc/$target/status 2>/dev/null || echo 0) & 0x200 )) && break
+		sleep 0.01
+	done
+	kill -USR1 "$target" 2>/dev/null
+	wait $h || RC=$?
+	if [ "$RC" = 124 ]; then
+		cat "$ERR"
+		fail "hark timed out: $*"
+	fi
+	sed -i '1{/^Attaching/d}' "$OUT"
+}

@@ -7,11 +7,13 @@
  *   rt_target write         write() to /dev/null: 3 x 10 bytes, 2 x 100, 1 x 1000
  *   rt_target sleep MS      sleep MS milliseconds
  *   rt_target fault N       touch N fresh pages (N page faults at least)
- *   rt_target wait MS CMD.. sleep MS (time to attach with -p), then run CMD..
+ *   rt_target wait MS CMD.. wait for SIGUSR1 (the test sends it once hark -p
+ *                           has attached; MS is only a safety limit), then run CMD..
  *
  * Every traced function is noinline and has a side effect, so each call
  * in the source is one call in the binary. */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +111,13 @@ static int run(int argc, char **argv)
 	} else if (!strcmp(mode, "sleep")) {
 		nap(n);
 	} else if (!strcmp(mode, "wait") && argc > 3) {
-		nap(n);
+		sigset_t usr1;
+		struct timespec limit = { n / 1000, (n % 1000) * 1000000L };
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+		sigtimedwait(&usr1, NULL, &limit);
 		return run(argc - 2, argv + 2);
 	} else {
 		fprintf(stderr, "rt_target: unknown mode '%s'\n", mode);
