@@ -172,13 +172,23 @@ static void dump_word(FILE *out, const char *s)
 		dump_quoted(out, s, len);
 }
 
-/* grep "ORDER OPR": names of enum ast_op */
-static const char *op_name(enum ast_op op)
+/* grep "ORDER OPR": names of enum ast_op, as written in a program */
+const char *ast_op_name(enum ast_op op)
 {
-	static char one[2];
-
 	switch (op) {
-	case OP_NONE: return "?";
+	case OP_ADD: return "+";
+	case OP_SUB: return "-";
+	case OP_MUL: return "*";
+	case OP_DIV: return "/";
+	case OP_MOD: return "%";
+	case OP_BAND: return "&";
+	case OP_BOR: return "|";
+	case OP_BXOR: return "^";
+	case OP_BNOT: return "~";
+	case OP_LNOT: return "!";
+	case OP_LT: return "<";
+	case OP_GT: return ">";
+	case OP_ASSIGN: return "=";
 	case OP_SHL: return "<<";
 	case OP_SHR: return ">>";
 	case OP_LE: return "<=";
@@ -189,9 +199,7 @@ static const char *op_name(enum ast_op op)
 	case OP_LOR: return "||";
 	case OP_INC: return "++";
 	case OP_DEC: return "--";
-	default:
-		one[0] = (char)op;
-		return one;
+	default: return "?";
 	}
 }
 
@@ -276,12 +284,12 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 		dump_list(out, n->args, depth + 1);
 		break;
 	case AST_BINOP:
-		fprintf(out, "binop %s\n", op_name(n->op));
+		fprintf(out, "binop %s\n", ast_op_name(n->op));
 		dump_node(out, n->lhs, depth + 1);
 		dump_node(out, n->rhs, depth + 1);
 		break;
 	case AST_UNOP:
-		fprintf(out, "unop %s\n", op_name(n->op));
+		fprintf(out, "unop %s\n", ast_op_name(n->op));
 		dump_node(out, n->lhs, depth + 1);
 		break;
 	case AST_TERNARY:
@@ -311,12 +319,12 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 		dump_node(out, n->lhs, depth + 1);
 		break;
 	case AST_ASSIGN:
-		fprintf(out, "assign %s%s\n", n->op == OP_ASSIGN ? "" : op_name(n->op), "=");
+		fprintf(out, "assign %s%s\n", n->op == OP_ASSIGN ? "" : ast_op_name(n->op), "=");
 		dump_node(out, n->lhs, depth + 1);
 		dump_node(out, n->rhs, depth + 1);
 		break;
 	case AST_INCDEC:
-		fprintf(out, "incdec %s %s\n", op_name(n->op), n->is_post ? "post" : "pre");
+		fprintf(out, "incdec %s %s\n", ast_op_name(n->op), n->is_post ? "post" : "pre");
 		dump_node(out, n->lhs, depth + 1);
 		break;
 	case AST_IF:

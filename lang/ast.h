@@ -134,5 +134,7 @@ struct ast *ast_parse(struct source *src, struct diags *d);
 
 /* -d ast: an indented, stable, golden-testable dump of the tree. */
 void ast_dump(const struct ast *ast, FILE *out);
+/* an operator as a program spells it: "+", "<<", "++" (compound assignment adds "=") */
+const char *ast_op_name(enum ast_op op);
 
 #endif

@@ -1201,36 +1201,6 @@ static struct ty call(struct sema *s, struct ast_node *n)
 	}
 }
 
-static const char *op_name(enum ast_op op)
-{
-	switch (op) {
-	case OP_ADD: return "+";
-	case OP_SUB: return "-";
-	case OP_MUL: return "*";
-	case OP_DIV: return "/";
-	case OP_MOD: return "%";
-	case OP_BAND: return "&";
-	case OP_BOR: return "|";
-	case OP_BXOR: return "^";
-	case OP_BNOT: return "~";
-	case OP_LNOT: return "!";
-	case OP_LT: return "<";
-	case OP_GT: return ">";
-	case OP_ASSIGN: return "=";
-	case OP_SHL: return "<<";
-	case OP_SHR: return ">>";
-	case OP_LE: return "<=";
-	case OP_GE: return ">=";
-	case OP_EQ: return "==";
-	case OP_NE: return "!=";
-	case OP_LAND: return "&&";
-	case OP_LOR: return "||";
-	case OP_INC: return "++";
-	case OP_DEC: return "--";
-	default: return "?";
-	}
-}
-
 /* caller == "sym", func == "sym": an address-range test in the kernel; the
  * range was resolved onto the literal by runtime/resolve.c. */
 static bool symbol_compare(struct sema *s, struct ast_node *n, struct ty l, struct ty r)
@@ -1260,7 +1230,7 @@ static struct ty binop(struct sema *s, struct ast_node *n)
 	if (l.kind == TY_STR || r.kind == TY_STR) {
 		if ((n->op == OP_EQ || n->op == OP_NE) && l.kind == TY_STR && r.kind == TY_STR)
 			return ty_int(8, false);
-		ERR(s, n->span, "cannot apply '%s' to %s and %s", op_name(n->op), ty_name(l), ty_name(r));
+		ERR(s, n->span, "cannot apply '%s' to %s and %s", ast_op_name(n->op), ty_name(l), ty_name(r));
 		if (n->op == OP_EQ || n->op == OP_NE)
 			HINT(s, "strings compare only with strings, like comm == \"bash\"");
 		else
@@ -1433,7 +1403,7 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	}
 	t = r ? expr(s, r) : ty_int(8, true);
 	if (agg != AGG_NONE && n->op != OP_ASSIGN) {
-		ERR(s, n->span, "an aggregation can only be assigned with '=', not '%s='", op_name(n->op));
+		ERR(s, n->span, "an aggregation can only be assigned with '=', not '%s='", ast_op_name(n->op));
 		HINT(s, "write %s = %s(%s); it updates the aggregation each time it runs", pm->name, r->name,
 		     r->args ? "..." : "");
 		return;
@@ -1451,7 +1421,7 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	if (t.kind == TY_STR)
 		t.size = STR_SIZE;
 	if (n->op != OP_ASSIGN && t.kind != TY_INT) {
-		ERR(s, r->span, "'%s=' needs an integer, not %s", op_name(n->op), ty_name(t));
+		ERR(s, r->span, "'%s=' needs an integer, not %s", ast_op_name(n->op), ty_name(t));
 		return;
 	}
 	if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_NONE) {
@@ -1466,7 +1436,7 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	}
 	if (n->op != OP_ASSIGN && (pm->agg != AGG_NONE || pm->value_ty.kind != TY_INT)) {
 		ERR(s, n->span, "'%s=' needs a map that holds an integer, but %s holds %s (line %d)",
-		    op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
+		    ast_op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
 		return;
 	}
 	if (pm->agg != agg || (agg == AGG_NONE && !ty_same_kind(pm->value_ty, t))) {
@@ -1517,10 +1487,10 @@ static void stmt(struct sema *s, struct ast_node *n)
 				struct ty v = var_ref(s, n->lhs);
 
 				if (v.kind != TY_INT && n->lhs->id >= 0)
-					ERR(s, n->span, "'%s=' needs an integer, but $%s holds %s", op_name(n->op),
+					ERR(s, n->span, "'%s=' needs an integer, but $%s holds %s", ast_op_name(n->op),
 					    n->lhs->name, ty_name(v));
 				else if (t.kind != TY_INT)
-					ERR(s, n->rhs->span, "'%s=' needs an integer, not %s", op_name(n->op), ty_name(t));
+					ERR(s, n->rhs->span, "'%s=' needs an integer, not %s", ast_op_name(n->op), ty_name(t));
 				break;
 			}
 			var_def(s, n->lhs, n->rhs, t);
@@ -1541,14 +1511,14 @@ static void stmt(struct sema *s, struct ast_node *n)
 				u->value = n->span;
 			} else if (pm->agg != AGG_NONE || pm->value_ty.kind != TY_INT) {
 				ERR(s, n->span, "'%s' needs a map that holds an integer, but %s holds %s (line %d)",
-				    op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
+				    ast_op_name(n->op), pm->name, holds(pm), line_of(s, u->value));
 				if (pm->agg == AGG_COUNT)
 					HINT(s, "%s = count() already adds one each time it runs", pm->name);
 			}
 		} else if (n->lhs->kind == AST_VAR) {
 			t = var_ref(s, n->lhs);
 			if (t.kind != TY_INT && n->lhs->id >= 0)
-				ERR(s, n->span, "'%s' needs an integer, but $%s holds %s", op_name(n->op), n->lhs->name,
+				ERR(s, n->span, "'%s' needs an integer, but $%s holds %s", ast_op_name(n->op), n->lhs->name,
 				    ty_name(t));
 		} else {
 			ERR(s, n->lhs->span, "only maps and variables can be incremented");
