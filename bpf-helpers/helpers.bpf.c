@@ -184,6 +184,41 @@ SUBPROG __u64 hark_map_len(void *map)
 	return n;
 }
 
+/* for ($kv : @m) over a per-CPU aggregation: $kv.1 is the value of all
+ * CPUs merged as user space merges them (add for count and sum; the
+ * extreme of the CPUs that saw a value for min and max). */
+struct hark_merge {
+	void *map;
+	const void *key;
+	__u64 how; /* 0 add, 1 min, 2 max */
+	__s64 v;
+	__u64 set;
+};
+
+static long hark_merge_cb(__u64 cpu, void *ctx)
+{
+	struct hark_merge *m = ctx;
+	__s64 *slot = bpf_map_lookup_percpu_elem(m->map, m->key, (__u32)cpu);
+
+	if (!slot)
+		return 1; /* past the last possible CPU */
+	if (m->how == 0) {
+		m->v += slot[0];
+	} else if (slot[1] && (!m->set || (m->how == 1 ? slot[0] < m->v : slot[0] > m->v))) {
+		m->v = slot[0];
+		m->set = 1;
+	}
+	return 0;
+}
+
+SUBPROG __s64 hark_percpu_value(void *map, const void *key, __u64 how)
+{
+	struct hark_merge m = { .map = map, .key = key, .how = how };
+
+	bpf_loop(1 << 16, hark_merge_cb, &m, 0);
+	return m.v;
+}
+
 #include "ustack.bpf.h"
 #include "go.bpf.h"
 

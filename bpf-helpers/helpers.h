@@ -38,6 +38,8 @@ static __s64 hark_sdiv(__s64 a, __s64 b);
 static __s64 hark_smod(__s64 a, __s64 b);
 /* len(@m) */
 static __u64 hark_map_len(void *map);
+/* for loops: a per-CPU count/sum (how 0), min (1) or max (2), all CPUs merged */
+static __s64 hark_percpu_value(void *map, const void *key, __u64 how);
 /* Read a plain int map value (0 when absent). */
 static __s64 hark_map_read_int(void *map, const void *key);
 /* 0 when the first n bytes of a and b are equal up to the first NUL. */

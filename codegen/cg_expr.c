@@ -31,8 +31,6 @@ LLVMValueRef cg_alloca_fixed(struct cg *g, uint32_t size, const char *name)
  * does not run out of the 512-byte stack; nothing lives across statements. */
 LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name)
 {
-	LLVMValueRef idx;
-
 	size = (size + 7) & ~7u;
 	if (size <= 16) {
 		struct cg_pool *pool = &g->pool[size / 8 - 1];
@@ -44,6 +42,14 @@ LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name)
 		}
 		return pool->slot[pool->used++];
 	}
+	return cg_scratch(g, size, name);
+}
+
+LLVMValueRef cg_scratch(struct cg *g, uint32_t size, const char *name)
+{
+	LLVMValueRef idx;
+
+	size = (size + 7) & ~7u;
 	if (!g->scratch_p) {
 		LLVMValueRef key = LLVMBuildAlloca(g->ab, g->i32, "zero");
 		LLVMValueRef args[2] = { g->scratch_gv, key };
@@ -90,7 +96,7 @@ static void zero_buf(struct cg *g, LLVMValueRef p, uint32_t size)
 	LLVMBuildMemSet(g->b, p, LLVMConstInt(g->i8, 0, 0), cg_const(g, size), 8);
 }
 
-static LLVMValueRef new_buf(struct cg *g, uint32_t size)
+LLVMValueRef cg_new_buf(struct cg *g, uint32_t size)
 {
 	LLVMValueRef p = cg_alloca(g, size, "buf");
 
@@ -131,7 +137,7 @@ static void read_mem(struct cg *g, LLVMValueRef dst, uint32_t size, LLVMValueRef
 
 static LLVMValueRef read_str(struct cg *g, LLVMValueRef addr, LLVMValueRef size, bool kernel)
 {
-	LLVMValueRef buf = new_buf(g, STR_SIZE);
+	LLVMValueRef buf = cg_new_buf(g, STR_SIZE);
 	LLVMValueRef args[3] = { buf, size ? size : LLVMConstInt(g->i32, STR_SIZE, 0),
 				 LLVMBuildIntToPtr(g->b, addr, g->ptr, "") };
 	int h = kernel ? BH_PROBE_READ_KERNEL_STR : user_space(g) ? BH_PROBE_READ_USER_STR : BH_PROBE_READ_STR;
@@ -158,7 +164,7 @@ static LLVMValueRef load_ctx(struct cg *g, uint32_t off, uint32_t size, bool is_
 
 static LLVMValueRef str_literal(struct cg *g, const char *s, uint32_t len)
 {
-	LLVMValueRef buf = new_buf(g, STR_SIZE);
+	LLVMValueRef buf = cg_new_buf(g, STR_SIZE);
 
 	if (len > STR_SIZE - 1)
 		len = STR_SIZE - 1;
@@ -297,7 +303,7 @@ static struct cgv builtin(struct cg *g, struct ast_node *n)
 		break;
 	}
 	case B_COMM: {
-		LLVMValueRef buf = new_buf(g, STR_SIZE);
+		LLVMValueRef buf = cg_new_buf(g, STR_SIZE);
 		LLVMValueRef args[2] = { buf, LLVMConstInt(g->i32, COMM_SIZE, 0) };
 
 		cg_call_helper(g, BH_COMM, g->i64, args, 2);
@@ -398,7 +404,7 @@ static struct cgv field(struct cg *g, struct ast_node *n)
  * after it (the histogram bucket). */
 LLVMValueRef cg_map_key(struct cg *g, struct ast_node *m, struct plan_map *pm, uint32_t extra)
 {
-	LLVMValueRef key = new_buf(g, pm->key_size + extra);
+	LLVMValueRef key = cg_new_buf(g, pm->key_size + extra);
 	int i = 0;
 
 	for (struct ast_node *k = m->args; k && i < pm->nkeys; k = k->next, i++)
@@ -415,7 +421,7 @@ static struct cgv map_read(struct cg *g, struct ast_node *n)
 	if (pm->agg == AGG_NONE && pm->value_ty.kind == TY_STR) {
 		LLVMValueRef args[2] = { g->maps[n->id], key };
 		LLVMValueRef slot = cg_call_helper(g, BH_MAP_LOOKUP, g->ptr, args, 2);
-		LLVMValueRef buf = new_buf(g, STR_SIZE);
+		LLVMValueRef buf = cg_new_buf(g, STR_SIZE);
 		LLVMBasicBlockRef found = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "found");
 		LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "done");
 
@@ -667,7 +673,7 @@ struct cgv cg_expr(struct cg *g, struct ast_node *n)
 		break;
 	}
 	case AST_FIELD:
-		r = field(g, n);
+		r = n->builtin == B_FOR_KEY || n->builtin == B_FOR_VALUE ? cg_for_field(g, n) : field(g, n);
 		break;
 	default:
 		r.v = cg_const(g, 0);

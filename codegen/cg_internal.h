@@ -19,6 +19,7 @@ enum {
 	BH_PROBE_READ_STR = 45, BH_CGROUP_ID = 80, BH_PROBE_READ_USER = 112,
 	BH_PROBE_READ_KERNEL = 113, BH_PROBE_READ_USER_STR = 114,
 	BH_PROBE_READ_KERNEL_STR = 115, BH_ATTACH_COOKIE = 174, BH_SEND_SIGNAL = 109,
+	BH_FOR_EACH_MAP_ELEM = 164,
 };
 
 /* x86-64 struct pt_regs offsets */
@@ -68,6 +69,7 @@ struct cg {
 	LLVMBuilderRef ab;           /* builds allocas at the top of entry */
 	LLVMMetadataRef sub;
 	struct probe_info *pi;
+	struct ast_node *probe;
 	int group;
 	int single_target;           /* cookie as a constant when >= 0 */
 	LLVMValueRef *vars;
@@ -82,6 +84,15 @@ struct cg {
 	char *llvm_error;            /* the backend's first error (on_llvm_diagnostic) */
 	struct cg_share *share;      /* per probe */
 	struct cg_share *cur_share;  /* the program being generated is shared */
+	/* loops: where break and continue go (NULL outside loops) */
+	LLVMBasicBlockRef brk, cont;
+	/* in a for loop's callback (cg_for.c): the entry's key and value, the
+	 * map walked, and the caller's flag that `return` sets */
+	LLVMValueRef for_key, for_val, for_stop;
+	LLVMBasicBlockRef brk_for;   /* the callback's "end the walk" block */
+	int for_map;
+	int nfor;                    /* callbacks made: hark_for_<n> */
+
 	int max_params;              /* parameters per cookie in hark_env */
 	uint32_t param_base;         /* hark_env slot of cookie 0's first parameter */
 };
@@ -96,11 +107,21 @@ LLVMValueRef cg_map_global(struct cg *g, const char *name, int type, uint32_t ma
 			   uint32_t key_size, uint32_t value_size);
 LLVMValueRef cg_helper_fn(struct cg *g, const char *name);
 void cg_set_loc(struct cg *g, struct span sp);
+void cg_fn_begin(struct cg *g, const char *name, LLVMTypeRef ret, const char *const *params, int nparams,
+		 bool local, struct span sp);
+void cg_fn_body(struct cg *g);
+void cg_fn_finish(struct cg *g, LLVMValueRef retval);
+
+/* cg_for.c */
+void cg_for(struct cg *g, struct ast_node *n);
+struct cgv cg_for_field(struct cg *g, struct ast_node *n);
 
 /* cg_expr.c */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);
 LLVMValueRef cg_alloca(struct cg *g, uint32_t size, const char *name);
 LLVMValueRef cg_alloca_fixed(struct cg *g, uint32_t size, const char *name);
+LLVMValueRef cg_new_buf(struct cg *g, uint32_t size); /* zeroed temporary */
+LLVMValueRef cg_scratch(struct cg *g, uint32_t size, const char *name); /* in hark_scratch, whatever the size */
 LLVMValueRef cg_call_helper(struct cg *g, int id, LLVMTypeRef ret, LLVMValueRef *args, int nargs);
 LLVMValueRef cg_call(struct cg *g, const char *helper, LLVMValueRef *args, int nargs);
 LLVMValueRef cg_gep(struct cg *g, LLVMValueRef base, uint32_t off);

@@ -237,36 +237,91 @@ static const char *section_of(enum probe_kind k)
 	}
 }
 
-/* One BPF program: the probe's body for one group of its targets. */
-static void program(struct cg *g, struct ast_node *probe, int group, const char *name)
+/* Begin a function: its debug info (a DISubprogram with named parameters:
+ * the kernel refuses BTF func protos with unnamed arguments), an entry block
+ * that holds the allocas and a "ret" block that returns `retval`; the
+ * builder is left in the entry block. A local function is static (a
+ * callback); the others are programs. */
+void cg_fn_begin(struct cg *g, const char *name, LLVMTypeRef ret, const char *const *params, int nparams,
+		 bool local, struct span sp)
 {
-	LLVMTypeRef fty = LLVMFunctionType(g->i32, &g->ptr, 1, 0);
-	LLVMMetadataRef params[2] = { g->di_int, g->di_ptr }, sty, var;
-	struct sema_probe *sp = g->pi->sp;
-	int line, col, ntargets = 0, last = -1;
+	LLVMTypeRef pty[4] = { g->ptr, g->ptr, g->ptr, g->ptr };
+	LLVMMetadataRef dty[5] = { g->di_int, g->di_ptr, g->di_ptr, g->di_ptr, g->di_ptr }, sty;
+	int line, col;
 
-	g->fn = LLVMAddFunction(g->mod, name, fty);
+	g->fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(ret, pty, (unsigned)nparams, 0));
 	/* no unwind tables: BPF has no use for .eh_frame */
 	LLVMAddAttributeAtIndex(g->fn, LLVMAttributeFunctionIndex,
 				   LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
-	LLVMSetSection(g->fn, section_of(g->pi->groups[group].kind));
-	source_linecol(g->ast->src, probe->span.start, &line, &col);
-	sty = LLVMDIBuilderCreateSubroutineType(g->di, g->di_file, params, 2, LLVMDIFlagZero);
+	source_linecol(g->ast->src, sp.start, &line, &col);
+	sty = LLVMDIBuilderCreateSubroutineType(g->di, g->di_file, dty, (unsigned)nparams + 1, LLVMDIFlagZero);
 	g->sub = LLVMDIBuilderCreateFunction(g->di, g->di_file, name, strlen(name), name, strlen(name),
-					     g->di_file, line, sty, 0, 1, line, LLVMDIFlagPrototyped, 1);
+					     g->di_file, line, sty, local, 1, line, LLVMDIFlagPrototyped, 1);
 	LLVMSetSubprogram(g->fn, g->sub);
-	g->ctxp = LLVMGetParam(g->fn, 0);
-	LLVMSetValueName2(g->ctxp, "ctx", 3);
+	if (local) /* BTF "static": the kernel calls back only static functions */
+		LLVMSetLinkage(g->fn, LLVMInternalLinkage);
 	g->entry = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "entry");
 	g->ret = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "ret");
 	LLVMPositionBuilderAtEnd(g->b, g->entry);
 	LLVMPositionBuilderAtEnd(g->ab, g->entry);
-	cg_set_loc(g, probe->span);
-	var = LLVMDIBuilderCreateParameterVariable(g->di, g->sub, "ctx", 3, 1, g->di_file, line, g->di_ptr, 1,
-						   LLVMDIFlagZero);
-	LLVMDIBuilderInsertDbgValueAtEnd(g->di, g->ctxp, var, LLVMDIBuilderCreateExpression(g->di, NULL, 0),
-					 LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL),
-					 g->entry);
+	cg_set_loc(g, sp);
+	for (int i = 0; i < nparams; i++) {
+		LLVMValueRef p = LLVMGetParam(g->fn, (unsigned)i);
+		LLVMMetadataRef var = LLVMDIBuilderCreateParameterVariable(
+			g->di, g->sub, params[i], strlen(params[i]), (unsigned)i + 1, g->di_file, line, g->di_ptr, 1,
+			LLVMDIFlagZero);
+
+		LLVMSetValueName2(p, params[i], strlen(params[i]));
+		LLVMDIBuilderInsertDbgValueAtEnd(g->di, p, var, LLVMDIBuilderCreateExpression(g->di, NULL, 0),
+						 LLVMDIBuilderCreateDebugLocation(g->ctx, line, col, g->sub, NULL),
+						 g->entry);
+	}
+	memset(g->pool, 0, sizeof(g->pool)); /* allocas belong to one function */
+	g->scratch_p = NULL;
+}
+
+/* After the entry's allocas (and the variables' slots): the body starts. */
+void cg_fn_body(struct cg *g)
+{
+	LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "body");
+
+	LLVMBuildBr(g->b, body);
+	LLVMPositionBuilderAtEnd(g->b, body);
+	LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
+}
+
+/* End the function: fall into "ret", return retval there, and check the
+ * scratch lookup (the verifier wants it checked before use). */
+void cg_fn_finish(struct cg *g, LLVMValueRef retval)
+{
+	if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(g->b)))
+		LLVMBuildBr(g->b, g->ret);
+	LLVMMoveBasicBlockAfter(g->ret, LLVMGetLastBasicBlock(g->fn));
+	LLVMPositionBuilderAtEnd(g->b, g->ret);
+	LLVMBuildRet(g->b, retval);
+	if (g->scratch_p) {
+		LLVMValueRef term = LLVMGetBasicBlockTerminator(g->entry);
+		LLVMBasicBlockRef body = LLVMGetSuccessor(term, 0);
+
+		LLVMInstructionEraseFromParent(term);
+		LLVMPositionBuilderAtEnd(g->b, g->entry);
+		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, g->scratch_p, ""), g->ret, body);
+	}
+	if (g->scratch_off > g->scratch_max)
+		g->scratch_max = g->scratch_off;
+	g->scratch_p = NULL;
+}
+
+/* One BPF program: the probe's body for one group of its targets. */
+static void program(struct cg *g, struct ast_node *probe, int group, const char *name)
+{
+	static const char *const params[] = { "ctx" };
+	struct sema_probe *sp = g->pi->sp;
+	int ntargets = 0, last = -1;
+
+	cg_fn_begin(g, name, g->i32, params, 1, false, probe->span);
+	LLVMSetSection(g->fn, section_of(g->pi->groups[group].kind));
+	g->ctxp = LLVMGetParam(g->fn, 0);
 
 	g->group = group;
 	for (int i = 0; i < g->pi->ntargets; i++) {
@@ -278,19 +333,12 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 	/* a shared program learns its target from the cookie */
 	g->single_target = ntargets == 1 && !g->cur_share ? last : -1;
 
-	memset(g->pool, 0, sizeof(g->pool)); /* allocas belong to one function */
 	g->vars = calloc(sp->nvars + 1, sizeof(*g->vars));
 	for (int i = 0; i < sp->nvars; i++)
 		g->vars[i] = ty_storage_size(sp->var_ty[i]) <= 16 ? cg_alloca_fixed(g, ty_storage_size(sp->var_ty[i]), "var")
 								   : cg_alloca(g, ty_storage_size(sp->var_ty[i]), "var");
 	/* the allocas stay above this point; code follows them */
-	{
-		LLVMBasicBlockRef body = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "body");
-
-		LLVMBuildBr(g->b, body);
-		LLVMPositionBuilderAtEnd(g->b, body);
-		LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
-	}
+	cg_fn_body(g);
 	if (g->pi->groups[group].kind != PK_BEGIN && g->pi->groups[group].kind != PK_END) {
 		/* hark is stopping: return before doing anything */
 		LLVMValueRef key = cg_alloca(g, 8, "k");
@@ -310,23 +358,7 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 		LLVMPositionBuilderAtEnd(g->b, yes);
 	}
 	cg_stmts(g, probe->body);
-	if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(g->b)))
-		LLVMBuildBr(g->b, g->ret);
-	LLVMMoveBasicBlockAfter(g->ret, LLVMGetLastBasicBlock(g->fn));
-	LLVMPositionBuilderAtEnd(g->b, g->ret);
-	LLVMBuildRet(g->b, LLVMConstInt(g->i32, 0, 0));
-	if (g->scratch_p) {
-		/* the verifier wants the scratch lookup checked before use */
-		LLVMValueRef term = LLVMGetBasicBlockTerminator(g->entry);
-		LLVMBasicBlockRef body = LLVMGetSuccessor(term, 0);
-
-		LLVMInstructionEraseFromParent(term);
-		LLVMPositionBuilderAtEnd(g->b, g->entry);
-		LLVMBuildCondBr(g->b, LLVMBuildIsNull(g->b, g->scratch_p, ""), g->ret, body);
-		if (g->scratch_off > g->scratch_max)
-			g->scratch_max = g->scratch_off;
-	}
-	g->scratch_p = NULL;
+	cg_fn_finish(g, LLVMConstInt(g->i32, 0, 0));
 	g->scratch_off = 0;
 	free(g->vars);
 	g->vars = NULL;
@@ -365,6 +397,7 @@ static void programs(struct cg *g)
 		struct cg_share *sh = &g->share[pi], *rep = &g->share[sh->rep];
 
 		g->pi = probe->sema;
+		g->probe = probe;
 		if (sh->rep == pi)
 			sh->first_prog = p->nprogs;
 		for (int gr = 0; gr < g->pi->ngroups; gr++) {

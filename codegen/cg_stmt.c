@@ -247,6 +247,13 @@ static void var_update(struct cg *g, struct ast_node *var, enum ast_op op, struc
 	cg_store_value(g, slot, v);
 }
 
+/* A jump ends the block; anything after it (unreachable) still needs one. */
+static void jump(struct cg *g, LLVMBasicBlockRef to)
+{
+	LLVMBuildBr(g->b, to);
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, "dead"));
+}
+
 static void stmt(struct cg *g, struct ast_node *n)
 {
 	LLVMBasicBlockRef then, els, done, cond;
@@ -289,7 +296,9 @@ static void stmt(struct cg *g, struct ast_node *n)
 			LLVMBuildBr(g->b, done);
 		LLVMPositionBuilderAtEnd(g->b, done);
 		break;
-	case AST_WHILE:
+	case AST_WHILE: {
+		LLVMBasicBlockRef brk = g->brk, cont = g->cont;
+
 		cond = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "while");
 		then = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "loop");
 		done = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endwhile");
@@ -297,19 +306,35 @@ static void stmt(struct cg *g, struct ast_node *n)
 		LLVMPositionBuilderAtEnd(g->b, cond);
 		LLVMBuildCondBr(g->b, cg_truth(g, n->cond), then, done);
 		LLVMPositionBuilderAtEnd(g->b, then);
+		g->brk = done;
+		g->cont = cond;
 		cg_stmts(g, n->body);
+		g->brk = brk;
+		g->cont = cont;
 		if (!LLVMGetBasicBlockTerminator(LLVMGetInsertBlock(g->b)))
 			LLVMBuildBr(g->b, cond);
 		LLVMPositionBuilderAtEnd(g->b, done);
+		break;
+	}
+	case AST_FOR:
+		cg_for(g, n);
+		break;
+	case AST_BREAK:
+	case AST_CONTINUE:
+		jump(g, n->kind == AST_BREAK ? g->brk : g->cont);
 		break;
 	case AST_UNROLL:
 		for (int64_t i = 0; i < n->ival; i++)
 			cg_stmts(g, n->body);
 		break;
 	case AST_RETURN:
-		LLVMBuildBr(g->b, g->ret);
-		/* anything after return is unreachable but must still be valid IR */
-		LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, "dead"));
+		if (g->for_stop) {
+			/* in a for body: end the walk, and tell the probe to return */
+			LLVMBuildStore(g->b, cg_const(g, 1), g->for_stop);
+			jump(g, g->brk_for);
+		} else {
+			jump(g, g->ret);
+		}
 		break;
 	case AST_BLOCK:
 		cg_stmts(g, n->body);

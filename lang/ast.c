@@ -349,6 +349,17 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 	case AST_RETURN:
 		fputs("return\n", out);
 		break;
+	case AST_BREAK:
+		fputs("break\n", out);
+		break;
+	case AST_CONTINUE:
+		fputs("continue\n", out);
+		break;
+	case AST_FOR:
+		fprintf(out, "for $%s\n", n->name);
+		dump_node(out, n->lhs, depth + 1);
+		dump_node(out, n->body, depth + 1);
+		break;
 	case AST_BLOCK:
 		fputs("block\n", out);
 		dump_list(out, n->body, depth + 1);

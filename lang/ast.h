@@ -43,6 +43,9 @@ enum ast_kind {
 	AST_WHILE,     /* cond, body */
 	AST_UNROLL,    /* ival: count; body */
 	AST_RETURN,    /* (no operand) */
+	AST_FOR,       /* for ($name : lhs) body; lhs is the AST_MAP (no keys) */
+	AST_BREAK,     /* in while and for bodies */
+	AST_CONTINUE,
 	AST_BLOCK,     /* body: statement list */
 
 	/* top level */

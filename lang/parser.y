@@ -233,6 +233,17 @@ static struct ast_node *mk_unroll(struct ast *ast, struct span sp, struct ast_no
 	return n;
 }
 
+/* for ($kv : @m) { ... }: name is the variable, lhs the map */
+static struct ast_node *mk_for(struct ast *ast, struct span sp, char *var, struct ast_node *map,
+			       struct ast_node *body)
+{
+	struct ast_node *n = mk_body(ast, AST_FOR, sp, NULL, body);
+
+	n->name = var;
+	n->lhs = map;
+	return n;
+}
+
 static struct ast_node *mk_decl(struct ast *ast, struct span sp, char *map, char *kind, int64_t size)
 {
 	struct ast_node *n = ast_node(ast, AST_MAPDECL, sp);
@@ -286,6 +297,7 @@ static struct ty mk_unsigned(void *scanner, struct span sp, struct tyname t)
 %token ARROW "'->'" INC "'++'" DEC "'--'"
 %token LAND "'&&'" LOR "'||'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='" SHL "'<<'" SHR "'>>'"
 %token IF "'if'" ELSE "'else'" WHILE "'while'" UNROLL "'unroll'" RETURN "'return'"
+%token FOR "'for'" BREAK "'break'" CONTINUE "'continue'"
 %token <tyname> TYPE "type name"
 %token UNSIGNED "'unsigned'"
 %token LET "'let'"
@@ -377,6 +389,8 @@ simple_stmt:
 |	lvalue incdec                   { $$ = mk_incdec(AST, @$, $2, true, $1); }
 |	incdec lvalue                   { $$ = mk_incdec(AST, @$, $1, false, $2); }
 |	RETURN                          { $$ = ast_node(AST, AST_RETURN, @$); }
+|	BREAK                           { $$ = ast_node(AST, AST_BREAK, @$); }
+|	CONTINUE                        { $$ = ast_node(AST, AST_CONTINUE, @$); }
 |	expr                            { $$ = mk(AST, AST_EXPR_STMT, @$, $1, NULL); }
 ;
 
@@ -394,6 +408,7 @@ block_stmt:
 	if_stmt
 |	WHILE '(' expr ')' block        { $$ = mk_body(AST, AST_WHILE, @$, $3, $5); }
 |	UNROLL '(' INT ')' block        { $$ = mk_unroll(AST, @$, $3, $5); }
+|	FOR '(' VAR ':' map ')' block   { $$ = mk_for(AST, @$, $3, $5, $7); }
 ;
 
 /* if_stmt: 'if' '(' expr ')' block ('else' (block | if_stmt))? */
@@ -453,6 +468,7 @@ postfix:
 	primary
 |	postfix '[' expr ']'            { $$ = mk(AST, AST_INDEX, @$, $1, $3); }
 |	postfix '.' IDENT               { $$ = mk_field(AST, @$, $1, $3, false); }
+|	postfix '.' INT                 { $$ = mk_field(AST, @$, $1, $3->name, false); } /* $kv.0 */
 |	postfix ARROW IDENT             { $$ = mk_field(AST, @$, $1, $3, true); }
 ;
 

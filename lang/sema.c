@@ -44,7 +44,9 @@ struct sema {
 	struct var *vars;
 	int nvars, capvars;
 	uint32_t max_event;
-	int loop_depth;
+	int loop_depth;         /* while and for bodies: break and continue */
+	const char *for_var;    /* inside for ($kv : @m): "kv", and @m's id */
+	int for_map;
 	struct map_use *uses;   /* per map id */
 };
 
@@ -617,11 +619,20 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 	return (struct ty){ .kind = b->kind, .size = (uint16_t)(b->kind == TY_USYM ? 16 : 8) };
 }
 
+static struct ty for_field(struct sema *s, struct ast_node *n);
+
+static bool is_for_var(struct sema *s, const struct ast_node *n)
+{
+	return s->for_var && n->kind == AST_VAR && !strcmp(n->name, s->for_var);
+}
+
 static struct ty field(struct sema *s, struct ast_node *n)
 {
 	struct probe_group *g;
 	struct sema_suggest sg;
 
+	if (is_for_var(s, n->lhs) || (n->lhs->kind == AST_FIELD && is_for_var(s, n->lhs->lhs)))
+		return for_field(s, n);
 	if (n->lhs->kind != AST_IDENT || strcmp(n->lhs->name, "args")) {
 		ERR(s, n->span, "only tracepoint arguments have fields (args.NAME)");
 		return ty_int(8, true);
@@ -683,6 +694,14 @@ static struct ty var_ref(struct sema *s, struct ast_node *n)
 	struct ast_node *later;
 	int64_t argn;
 
+	if (is_for_var(s, n)) {
+		n->id = -1;
+		ERR(s, n->span, "$%s is a (key, value) pair of the for loop; it has no value of its own",
+		    n->name);
+		HINT(s, "use $%s.0 for the key and $%s.1 for the value", n->name, n->name);
+		return ty_int(8, true);
+	}
+
 	for (int i = 0; i < s->nvars; i++) {
 		if (!strcmp(s->vars[i].name, n->name)) {
 			n->id = i;
@@ -718,6 +737,12 @@ static struct ty var_ref(struct sema *s, struct ast_node *n)
 /* $x = value: the first assignment fixes the variable's type. */
 static int var_def(struct sema *s, struct ast_node *n, struct ast_node *rhs, struct ty t)
 {
+	if (is_for_var(s, n)) {
+		n->id = -1;
+		ERR(s, n->span, "$%s is the for loop's (key, value) pair and cannot be assigned", n->name);
+		HINT(s, "copy what you need into another variable, like $v = $%s.1;", n->name);
+		return -1;
+	}
 	for (int i = 0; i < s->nvars; i++) {
 		if (!strcmp(s->vars[i].name, n->name)) {
 			n->id = i;
@@ -1458,6 +1483,96 @@ static void assign_map(struct sema *s, struct ast_node *n)
 	}
 }
 
+/* for ($kv : @m) { ... }: the body runs once per entry of @m, in the
+ * kernel (bpf_for_each_map_elem); $kv.0 is the key, $kv.1 the value. */
+static void for_stmt(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *m = n->lhs;
+	struct plan_map *pm = map_get(s, m);
+	const char *outer = s->for_var;
+	int outer_map = s->for_map;
+
+	n->id = m->id;
+	if (m->args) {
+		ERR(s, m->span, "a for loop walks the whole map; write %s without keys", pm->name);
+		HINT(s, "for ($%s : %s) { ... $%s.0 ... } sees every key", n->name, pm->name, n->name);
+	}
+	if (outer) {
+		ERR(s, n->span, "for loops cannot be nested");
+		HINT(s, "copy what the outer loop needs into a map, and loop over it from a second probe");
+	}
+	if (pm->agg == AGG_AVG || pm->agg == AGG_STATS || pm->agg == AGG_HIST || pm->agg == AGG_LHIST) {
+		ERR(s, m->span, "a for loop cannot walk %s: it holds %s, which has no single value per key",
+		    pm->name, agg_name(pm->agg));
+		HINT(s, "loops work on maps of count(), sum(), min(), max() and plain values; print(%s) shows it",
+		     pm->name);
+	}
+	for (int i = 0; i < s->nvars; i++) {
+		if (!strcmp(s->vars[i].name, n->name)) {
+			ERR(s, n->span, "$%s is already a variable of this probe; the loop needs a new name", n->name);
+			HINT(s, "like for ($%s : %s)", strcmp(n->name, "kv") ? "kv" : "entry", pm->name);
+		}
+	}
+	s->for_var = n->name;
+	s->for_map = m->id;
+	s->loop_depth++;
+	stmts(s, n->body);
+	s->loop_depth--;
+	s->for_var = outer;
+	s->for_map = outer_map;
+}
+
+/* $kv.0 (the key; $kv.0.N with several keys) and $kv.1 (the value) */
+static struct ty for_field(struct sema *s, struct ast_node *n)
+{
+	struct plan_map *pm = &s->plan->maps[s->for_map];
+	const char *v = s->for_var;
+	bool nested = n->lhs->kind == AST_FIELD;
+	char *end;
+	long idx = strtol(n->name, &end, 10);
+
+	if (*end || idx < 0) {
+		ERR(s, n->span, "$%s has no field '%s'", v, n->name);
+		HINT(s, "$%s.0 is the key and $%s.1 the value", v, v);
+		return ty_int(8, true);
+	}
+	if (nested) {
+		/* $kv.0.N: key N of a map with several keys */
+		if (strcmp(n->lhs->name, "0") || pm->nkeys < 2 || idx >= pm->nkeys) {
+			ERR(s, n->span, "%s has %d key%s; $%s.0.%ld does not exist", pm->name, pm->nkeys < 0 ? 0 : pm->nkeys,
+			    pm->nkeys == 1 ? "" : "s", v, idx);
+			if (pm->nkeys == 1)
+				HINT(s, "with one key, $%s.0 is the key", v);
+			else if (pm->nkeys > 1)
+				HINT(s, "the keys are $%s.0.0 to $%s.0.%d", v, v, pm->nkeys - 1);
+			return ty_int(8, true);
+		}
+		n->builtin = B_FOR_KEY;
+		n->id = (int)idx;
+		return pm->key_ty[idx];
+	}
+	if (idx == 1) {
+		n->builtin = B_FOR_VALUE;
+		return pm->agg == AGG_NONE && pm->value_ty.kind != TY_NONE ? pm->value_ty : ty_int(8, true);
+	}
+	if (idx != 0) {
+		ERR(s, n->span, "$%s has no field '%ld'", v, idx);
+		HINT(s, "$%s.0 is the key and $%s.1 the value", v, v);
+		return ty_int(8, true);
+	}
+	if (pm->nkeys == 1) {
+		n->builtin = B_FOR_KEY;
+		n->id = 0;
+		return pm->key_ty[0];
+	}
+	if (pm->nkeys > 1)
+		ERR(s, n->span, "%s has %d keys; pick one as $%s.0.0 to $%s.0.%d", pm->name, pm->nkeys, v, v,
+		    pm->nkeys - 1);
+	else
+		ERR(s, n->span, "%s has no keys; $%s.0 does not exist", pm->name, v);
+	return ty_int(8, true);
+}
+
 static void stmt(struct sema *s, struct ast_node *n)
 {
 	struct ty t;
@@ -1558,6 +1673,16 @@ static void stmt(struct sema *s, struct ast_node *n)
 		stmts(s, n->body);
 		break;
 	case AST_RETURN:
+		break;
+	case AST_BREAK:
+	case AST_CONTINUE:
+		if (!s->loop_depth) {
+			ERR(s, n->span, "'%s' outside a loop", n->kind == AST_BREAK ? "break" : "continue");
+			HINT(s, "break and continue work in while and for bodies; 'return' leaves the probe");
+		}
+		break;
+	case AST_FOR:
+		for_stmt(s, n);
 		break;
 	case AST_BLOCK:
 		stmts(s, n->body);

@@ -33,6 +33,8 @@ enum builtin {
 	B_GOID, B_GODEPTH, /* Go probes: goroutine id, stack depth (g.stack.hi - SP) */
 	B_GOARG,            /* a Go alias's named argument (lang/goalias.h), by name */
 	B_CALLER,           /* the function that called the probed one (a user symbol) */
+	/* AST_FIELD of a for loop's variable: $kv.0 (id: key index) and $kv.1 */
+	B_FOR_KEY, B_FOR_VALUE,
 };
 
 /* Functions (node->builtin of AST_CALL). grep "ORDER FUNC" */

@@ -85,5 +85,54 @@ config) # defaults from ~/.config/hark/config
 	rm -rf "$home"
 	grep -q "WARNING: @a: 1 update dropped: map full (3 keys)" "$err" || fail "config max-keys"
 	echo "ok: max-keys from the config file" ;;
+for) # for ($kv : @m): per-CPU values merged over CPUs, keys of every type, control flow
+	[ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs"; exit 77; }
+	"$hark" -q -c "$twocpu 100000" -e 'tracepoint:syscalls:sys_enter_getppid /pid == cpid/ {
+		@n[1] = count(); @s["x"] = sum(3); @lo[1] = min(cpu); @hi[1] = max(cpu); @k[7] = 1;
+		for ($kv : @k) { @nr[args.__syscall_nr, $kv.0] = count(); } }
+		END { for ($kv : @n) { printf("n %d %d\n", $kv.0, $kv.1); }
+		      for ($kv : @s) { printf("s %s %d\n", $kv.0, $kv.1); }
+		      for ($kv : @lo) { printf("min %d\n", $kv.1); }
+		      for ($kv : @hi) { printf("max %d\n", $kv.1); }
+		      for ($kv : @nr) { printf("nr %d %d %d\n", $kv.0.0, $kv.0.1, $kv.1); } }' >"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^twocpu /d; /^[a-z]* [0-9a-z]/p' "$out"
+	expect "n 1 200000
+s x 600000
+min 0
+max 1
+nr 110 7 200000"
+	"$hark" -q -e 'let @arr = array(3); BEGIN {
+		@m[1, "one"] = 10; @m[2, "two"] = 20; @m[3, "three"] = 30; @arr[1] = 5; @str["k"] = "v";
+		$sum = 0; $last = "none";
+		for ($kv : @m) {
+			if ($kv.0.0 == 2) { continue; }
+			$sum += $kv.1; $last = $kv.0.1;
+			$i = 0; while ($i < 10) { $i++; if ($i == 4) { break; } }
+			@seen[$kv.0.1] = $i * 100 + $kv.0.0;
+		}
+		printf("sum %d last %s\n", $sum, $last == "one" || $last == "three" ? "ok" : $last);
+		for ($kv : @arr) { printf("arr %d %d\n", $kv.0, $kv.1); }
+		for ($kv : @str) { printf("str %s %s\n", $kv.0, $kv.1); }
+		$n = 0; for ($kv : @m) { $n++; if ($n == 2) { printf("return after 2\n"); return; } }
+		printf("not reached\n"); }
+		BEGIN { exit(); }' >"$out" 2>"$err" || fail "exit"
+	expect "sum 40 last ok
+arr 0 0
+arr 1 5
+arr 2 0
+str k v
+return after 2
+
+
+@arr[0]: 0
+@arr[2]: 0
+@arr[1]: 5
+@m[1, one]: 10
+@m[2, two]: 20
+@m[3, three]: 30
+@seen[one]: 401
+@seen[three]: 403
+@str[k]: v"
+	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return" ;;
 *) echo "unknown case"; exit 2 ;;
 esac

@@ -1,0 +1,224 @@
+/* cg_for: for ($kv : @m) { body } as a bpf_for_each_map_elem callback.
+ *
+ * The kernel calls the callback once per entry with pointers to the key
+ * and value. The body is compiled into it; what it shares with the probe
+ * travels in a context struct on the probe's stack:
+ *
+ *   [0]      u64 stop flag: `return` in the body sets it (and ends the walk),
+ *            the probe then returns too
+ *   [1]      the probe's ctx pointer (builtins such as arg0, args, ustack)
+ *   [2 + i]  where variable i lives if the body shares it with the rest of
+ *            the probe: a copy in hark_scratch, copied back after the walk
+ *
+ * Why a copy in scratch: the verifier checks a callback as a loop, again
+ * and again until the state at its entry repeats. A shared counter on the
+ * probe's stack ($n++; if ($n == 2) ...) is a new constant every round and
+ * never repeats (the verifier gives up after 1M instructions); a value in a
+ * map is unknown to it, so the first round's state is the last. Variables
+ * only the body uses live on the callback's stack and start at zero in
+ * every round (as in bpftrace, where they are scoped to the body); while
+ * loops over them verify as anywhere else.
+ *
+ * The verifier tracks pointers spilled to the stack, so the callback can use
+ * the probe's ctx and scratch as the probe would. Temporaries of the
+ * callback are its own; scratch offsets keep counting up, so the two never
+ * share scratch bytes.
+ *
+ * $kv.1 of a per-CPU aggregation is this CPU's slot in the kernel; the
+ * helper hark_percpu_value merges all CPUs the way user space does.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg_internal.h"
+
+/* what the callback changes in struct cg, restored afterwards */
+struct fn_state {
+	LLVMValueRef fn, ctxp, scratch_p, for_key, for_val, for_stop;
+	LLVMBasicBlockRef entry, ret, block, brk, cont, brk_for;
+	LLVMMetadataRef sub;
+	LLVMValueRef *vars;
+	struct cg_pool pool[2];
+	int for_map;
+};
+
+static void save(struct cg *g, struct fn_state *st)
+{
+	*st = (struct fn_state){ g->fn, g->ctxp, g->scratch_p, g->for_key, g->for_val, g->for_stop,
+				 g->entry, g->ret, LLVMGetInsertBlock(g->b), g->brk, g->cont, g->brk_for, g->sub,
+				 g->vars, { g->pool[0], g->pool[1] }, g->for_map };
+}
+
+static void restore(struct cg *g, const struct fn_state *st, struct span sp)
+{
+	g->fn = st->fn;
+	g->ctxp = st->ctxp;
+	g->scratch_p = st->scratch_p;
+	g->for_key = st->for_key;
+	g->for_val = st->for_val;
+	g->for_stop = st->for_stop;
+	g->entry = st->entry;
+	g->ret = st->ret;
+	g->brk = st->brk;
+	g->cont = st->cont;
+	g->brk_for = st->brk_for;
+	g->sub = st->sub;
+	g->vars = st->vars;
+	memcpy(g->pool, st->pool, sizeof(g->pool));
+	g->for_map = st->for_map;
+	LLVMPositionBuilderAtEnd(g->b, st->block);
+	LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
+	cg_set_loc(g, sp);
+}
+
+static LLVMValueRef slot(struct cg *g, LLVMValueRef cx, int i)
+{
+	return cg_gep(g, cx, (uint32_t)i * 8);
+}
+
+enum { V_UNUSED, V_BODY, V_SHARED };
+
+static void mark_vars(const struct ast_node *n, const struct ast_node *skip, char *mark, char val)
+{
+	for (; n; n = n->next) {
+		if (n == skip)
+			continue;
+		if (n->kind == AST_VAR && n->id >= 0)
+			mark[n->id] |= val;
+		mark_vars(n->lhs, skip, mark, val);
+		mark_vars(n->rhs, skip, mark, val);
+		mark_vars(n->cond, skip, mark, val);
+		mark_vars(n->then, skip, mark, val);
+		mark_vars(n->els, skip, mark, val);
+		mark_vars(n->args, skip, mark, val);
+		mark_vars(n->body, skip, mark, val);
+	}
+}
+
+/* long cb(map, key, value, cx): the loop body */
+static LLVMValueRef callback(struct cg *g, struct ast_node *n, int nvars, const char *mark)
+{
+	static const char *const params[] = { "map", "key", "value", "cx" };
+	char name[64];
+	LLVMValueRef cx, *vars = calloc((size_t)nvars + 1, sizeof(*vars)), fn;
+	LLVMBasicBlockRef stop, body;
+
+	snprintf(name, sizeof(name), "hark_for_%d", g->nfor++);
+	cg_fn_begin(g, name, g->i64, params, 4, true, n->span);
+	fn = g->fn;
+	g->for_key = LLVMGetParam(g->fn, 1);
+	g->for_val = LLVMGetParam(g->fn, 2);
+	cx = LLVMGetParam(g->fn, 3);
+	g->for_stop = cx;
+	g->for_map = n->id;
+	cg_fn_body(g);
+	g->ctxp = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, 1), "ctx");
+	for (int i = 0; i < nvars; i++) {
+		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
+
+		if (mark[i] == V_SHARED) {
+			vars[i] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, 2 + i), "var");
+		} else if (mark[i] == V_BODY) {
+			vars[i] = size <= 16 ? cg_alloca_fixed(g, size, "var") : cg_scratch(g, size, "var");
+			LLVMBuildMemSet(g->b, vars[i], LLVMConstInt(g->i8, 0, 0), cg_const(g, size), 8);
+		}
+	}
+	g->vars = vars;
+	/* break and return end the walk (1); continue goes on (0) */
+	body = LLVMGetInsertBlock(g->b);
+	stop = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "stop");
+	LLVMPositionBuilderAtEnd(g->b, stop);
+	LLVMBuildRet(g->b, cg_const(g, 1));
+	LLVMPositionBuilderAtEnd(g->b, body);
+	g->brk = g->brk_for = stop;
+	g->cont = g->ret;
+	cg_stmts(g, n->body);
+	cg_fn_finish(g, cg_const(g, 0));
+	free(vars);
+	return fn;
+}
+
+/* copy a variable's bytes */
+static void copy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, uint32_t size)
+{
+	LLVMBuildMemCpy(g->b, dst, 8, src, 8, cg_const(g, size));
+}
+
+void cg_for(struct cg *g, struct ast_node *n)
+{
+	int nvars = g->pi->sp->nvars;
+	LLVMValueRef cx = cg_alloca_fixed(g, 8 * (2 + (uint32_t)nvars), "forctx"), cb, args[4], stop;
+	LLVMValueRef *shared = calloc((size_t)nvars + 1, sizeof(*shared));
+	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endfor");
+	char *mark = calloc((size_t)nvars + 1, 1);
+	struct fn_state st;
+
+	/* V_BODY: used in the body; V_SHARED: also elsewhere in the probe */
+	mark_vars(n->body, NULL, mark, 1);
+	mark_vars(g->probe->pred, n, mark, 2);
+	mark_vars(g->probe->body, n, mark, 2);
+	LLVMBuildStore(g->b, cg_const(g, 0), slot(g, cx, 0));
+	LLVMBuildStore(g->b, g->ctxp, slot(g, cx, 1));
+	for (int i = 0; i < nvars; i++) {
+		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
+
+		mark[i] = mark[i] == 3 ? V_SHARED : mark[i] == 1 ? V_BODY : V_UNUSED;
+		if (mark[i] != V_SHARED)
+			continue;
+		shared[i] = cg_scratch(g, size, "shared");
+		copy(g, shared[i], g->vars[i], size);
+		LLVMBuildStore(g->b, shared[i], slot(g, cx, 2 + i));
+	}
+	save(g, &st);
+	cb = callback(g, n, nvars, mark);
+	restore(g, &st, n->span);
+	args[0] = g->maps[n->id];
+	args[1] = cb;
+	args[2] = cx;
+	args[3] = cg_const(g, 0);
+	cg_call_helper(g, BH_FOR_EACH_MAP_ELEM, g->i64, args, 4);
+	for (int i = 0; i < nvars; i++)
+		if (shared[i])
+			copy(g, g->vars[i], shared[i], ty_storage_size(g->pi->sp->var_ty[i]));
+	stop = LLVMBuildLoad2(g->b, g->i64, slot(g, cx, 0), "");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, stop, ""), g->ret, after);
+	LLVMPositionBuilderAtEnd(g->b, after);
+	free(shared);
+	free(mark);
+}
+
+/* A value of type t at p, as expressions hold it: an i64, or a copy in a
+ * buffer for strings and 16-byte values. */
+static LLVMValueRef load_value(struct cg *g, LLVMValueRef p, struct ty t, bool u32)
+{
+	uint32_t size = ty_storage_size(t);
+	LLVMValueRef buf;
+
+	if (u32)
+		return LLVMBuildZExt(g->b, LLVMBuildLoad2(g->b, g->i32, p, ""), g->i64, "");
+	if (size <= 8)
+		return LLVMBuildLoad2(g->b, g->i64, p, "");
+	buf = cg_new_buf(g, size);
+	LLVMBuildMemCpy(g->b, buf, 8, p, 8, cg_const(g, size));
+	return buf;
+}
+
+/* $kv.0 (or $kv.0.N) and $kv.1 */
+struct cgv cg_for_field(struct cg *g, struct ast_node *n)
+{
+	struct plan_map *pm = &g->plan->maps[g->for_map];
+	struct cgv r = { .ty = n->ty };
+
+	if (n->builtin == B_FOR_KEY) {
+		/* array keys are u32 (cg_module.c) */
+		r.v = load_value(g, cg_gep(g, g->for_key, pm->key_off[n->id]), n->ty, pm->kind == MK_ARRAY);
+	} else if (pm->percpu) {
+		LLVMValueRef args[3] = { g->maps[g->for_map], g->for_key,
+					 cg_const(g, pm->agg == AGG_MIN ? 1 : pm->agg == AGG_MAX ? 2 : 0) };
+
+		r.v = cg_call(g, "hark_percpu_value", args, 3);
+	} else {
+		r.v = load_value(g, g->for_val, n->ty, false);
+	}
+	return r;
+}
