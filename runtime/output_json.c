@@ -108,6 +108,7 @@ void out_json_map(struct out *o, const struct out_sorted *s)
 		sb_putc(&sb, '{');
 	for (size_t i = 0; i < s->n; i++) {
 		const struct out_entry *e = s->e[i];
+		out_prefetch(s, i);
 		if (i)
 			sb_puts(&sb, ", ");
 		if (m->nkeys) {

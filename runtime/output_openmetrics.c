@@ -266,6 +266,7 @@ void out_openmetrics_map(struct out *o, const struct out_sorted *s)
 		last = last_bucket(s);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct out_entry *e = s->e[i];
+		out_prefetch(s, i);
 
 		switch (m->agg) {
 		case AGG_HIST:

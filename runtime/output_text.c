@@ -99,13 +99,7 @@ void out_text_map(struct out *o, const struct out_sorted *s)
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct out_entry *e = s->e[i];
-		/* Sorted entries are scattered over memory (a million-key map is
-		 * read in hash order): fetch entries, then their keys, ahead. */
-		enum { AHEAD = 16 };
-		if (i + 2 * AHEAD < s->n)
-			__builtin_prefetch(s->e[i + 2 * AHEAD]);
-		if (i + AHEAD < s->n)
-			__builtin_prefetch(s->e[i + AHEAD]->keys);
+		out_prefetch(s, i);
 		if (i)
 			sb_putc(&sb, '\n');
 		sb_puts(&sb, m->name);
