@@ -61,6 +61,7 @@ struct cg {
 
 	LLVMValueRef *maps;          /* per plan map */
 	LLVMValueRef ringbuf, lost, env, ustacks, kstacks;
+	LLVMValueRef stop;           /* hark_stop, a .bss global */
 	LLVMValueRef drops;          /* hark_drops: updates that did not fit, per map */
 
 	/* current function */

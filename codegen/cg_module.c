@@ -159,6 +159,26 @@ static uint32_t count_targets(const struct ast *ast)
 	return n;
 }
 
+/* hark_stop: a u64 global in .bss that the runtime sets when stopping.
+ * libbpf makes .bss an mmap-able array map and the programs read it with
+ * one load (an array lookup costs several instructions on every event). */
+static LLVMValueRef stop_flag(struct cg *g)
+{
+	static const char name[] = "hark_stop";
+	LLVMMetadataRef u64 = LLVMDIBuilderCreateBasicType(g->di, "unsigned long", 13, 64, 7 /* DW_ATE_unsigned */,
+							   LLVMDIFlagZero);
+	LLVMValueRef gv = LLVMAddGlobal(g->mod, g->i64, name);
+
+	LLVMSetInitializer(gv, cg_const(g, 0));
+	LLVMSetSection(gv, ".bss");
+	LLVMSetAlignment(gv, 8);
+	LLVMGlobalSetMetadata(gv, LLVMGetMDKindIDInContext(g->ctx, "dbg", 3),
+			      LLVMDIBuilderCreateGlobalVariableExpression(
+				      g->di, g->di_cu, name, sizeof(name) - 1, name, sizeof(name) - 1, g->di_file, 1, u64,
+				      0, LLVMDIBuilderCreateExpression(g->di, NULL, 0), NULL, 0));
+	return gv;
+}
+
 static void maps(struct cg *g)
 {
 	struct plan *p = g->plan;
@@ -189,6 +209,7 @@ static void maps(struct cg *g)
 	g->plan->param_base = g->param_base;
 	g->plan->max_params = g->max_params;
 	g->env = cg_map_global(g, "hark_env", MT_ARRAY, g->param_base + count_targets(g->ast) * g->max_params, 4, 8);
+	g->stop = stop_flag(g);
 	p->ringbuf_name = strdup("hark_ringbuf");
 }
 
@@ -341,13 +362,11 @@ static void program(struct cg *g, struct ast_node *probe, int group, const char 
 	cg_fn_body(g);
 	if (g->pi->groups[group].kind != PK_BEGIN && g->pi->groups[group].kind != PK_END) {
 		/* hark is stopping: return before doing anything */
-		LLVMValueRef key = cg_alloca(g, 8, "k");
-		LLVMValueRef args[2] = { g->env, key };
+		LLVMValueRef stop = LLVMBuildLoad2(g->b, g->i64, g->stop, "stop");
 		LLVMBasicBlockRef run = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "running");
 
-		LLVMBuildStore(g->b, LLVMConstInt(g->i32, ENV_STOP, 0), key);
-		LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, cg_call(g, "hark_map_read_int", args, 2), ""), g->ret,
-				run);
+		LLVMSetVolatile(stop, 1); /* the runtime writes it */
+		LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, stop, ""), g->ret, run);
 		LLVMPositionBuilderAtEnd(g->b, run);
 	}
 	if (probe->pred) {
