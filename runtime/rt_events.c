@@ -253,11 +253,11 @@ static int handle_event(struct rt *rt, void *data, size_t size)
 			uint8_t key[1024], next[1024];
 			void *prev = NULL;
 
-			if (w[0] == EV_CLEAR) {
+			if (w[0] == EV_CLEAR && m->kind != MK_ARRAY) {
 				while (!bpf_map_get_next_key(m->fd, NULL, next))
 					if (bpf_map_delete_elem(m->fd, next))
 						break;
-			} else {
+			} else { /* zero(), and clear() of an array, whose slots cannot go */
 				size_t vs = (size_t)(m->percpu ? rt->ncpus : 1) * 16 + STR_SIZE;
 				void *zero = calloc(1, vs);
 

@@ -83,7 +83,7 @@ valgrind) # no leak in a full run of every Go pack (issue: valgrind-clean exampl
 	# holds a copy of hark's heap while it waits; its "leaks" are that copy.
 	for pack in "$HARK_SRC"/examples/go/*.hk; do
 		valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --undef-value-errors=no \
-			--child-silent-after-fork=yes \
+			--child-silent-after-fork=yes --suppressions="$HARK_SRC/tests/hardening/valgrind.supp" \
 			--error-exitcode=9 -q "$hark" -q -c "$bin" "$pack" >"$out" 2>"$err"
 		rc=$?
 		[ $rc = 0 ] || fail "$(basename "$pack"): valgrind exit $rc"
