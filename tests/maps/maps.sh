@@ -133,6 +133,15 @@ return after 2
 @seen[one]: 401
 @seen[three]: 403
 @str[k]: v"
+	# two probes share one program (cg_share.c): the literal in the body is
+	# a parameter, read through the probe's ctx from inside the callback
+	"$hark" -q -c "$twocpu 1000" -e 'BEGIN { @k[100] = 1; }
+		tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { for ($kv : @k) { @a[$kv.0 + 5] = count(); } }
+		tracepoint:syscalls:sys_exit_getppid /pid == cpid/ { for ($kv : @k) { @a[$kv.0 + 6] = count(); } }' \
+		>"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^@a/p' "$out"
+	expect "@a[105]: 2000
+@a[106]: 2000"
 	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
