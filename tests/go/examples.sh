@@ -25,6 +25,11 @@ check "bigmaps: fillInts writes over 1024 slots" "$(truth 'mapassign_fast64[cap>
 run slices.hk
 check "slices: appendInts" "$(truth growslice main.appendInts)" "$(sed -n 's/^@grows\[main.appendInts, 8\]: //p' "$out")"
 check "slices: appendBig (40-byte elements)" "$(truth growslice main.appendBig)" "$(sed -n 's/^@grows\[main.appendBig, 40\]: //p' "$out")"
+# the END for loop over @grows, counts merged over CPUs in the kernel
+check "slices: for-loop hot spot appendInts" "$(truth growslice main.appendInts)" \
+	"$(sed -n 's/^  main.appendInts, 8-byte elements: \([0-9]*\) grows$/\1/p' "$out")"
+check "slices: for-loop hot spot appendBig" "$(truth growslice main.appendBig)" \
+	"$(sed -n 's/^  main.appendBig, 40-byte elements: \([0-9]*\) grows$/\1/p' "$out")"
 run goroutines.hk
 check "goroutines: started by main.spawn" "$(truth newproc main.spawn)" "$(sed -n 's/^@started_by\[main.spawn\]: //p' "$out")"
 check "goroutines: running main.spawn.func1" "$(truth newproc main.spawn)" "$(sed -n 's/^@runs\[main.spawn.func1\]: //p' "$out")"
