@@ -78,21 +78,20 @@ static LLVMValueRef slot(struct cg *g, LLVMValueRef cx, int i)
 
 enum { V_UNUSED, V_BODY, V_SHARED };
 
-static void mark_vars(const struct ast_node *n, const struct ast_node *skip, char *mark, char val)
+struct marking {
+	const struct ast_node *skip; /* not this subtree */
+	char *mark, val;
+};
+
+static bool mark_vars(struct ast_node *n, void *ctx)
 {
-	for (; n; n = n->next) {
-		if (n == skip)
-			continue;
-		if (n->kind == AST_VAR && n->id >= 0)
-			mark[n->id] |= val;
-		mark_vars(n->lhs, skip, mark, val);
-		mark_vars(n->rhs, skip, mark, val);
-		mark_vars(n->cond, skip, mark, val);
-		mark_vars(n->then, skip, mark, val);
-		mark_vars(n->els, skip, mark, val);
-		mark_vars(n->args, skip, mark, val);
-		mark_vars(n->body, skip, mark, val);
-	}
+	struct marking *m = ctx;
+
+	if (n == m->skip)
+		return false;
+	if (n->kind == AST_VAR && n->id >= 0)
+		m->mark[n->id] |= m->val;
+	return true;
 }
 
 /* long cb(map, key, value, cx): the loop body */
@@ -154,9 +153,9 @@ void cg_for(struct cg *g, struct ast_node *n)
 	struct fn_state st;
 
 	/* V_BODY: used in the body; V_SHARED: also elsewhere in the probe */
-	mark_vars(n->body, NULL, mark, 1);
-	mark_vars(g->probe->pred, n, mark, 2);
-	mark_vars(g->probe->body, n, mark, 2);
+	ast_visit(n->body, mark_vars, &(struct marking){ NULL, mark, 1 });
+	ast_visit(g->probe->pred, mark_vars, &(struct marking){ n, mark, 2 });
+	ast_visit(g->probe->body, mark_vars, &(struct marking){ n, mark, 2 });
 	LLVMBuildStore(g->b, cg_const(g, 0), slot(g, cx, 0));
 	LLVMBuildStore(g->b, g->ctxp, slot(g, cx, 1));
 	for (int i = 0; i < nvars; i++) {

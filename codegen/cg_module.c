@@ -227,22 +227,14 @@ static void stack_maps(struct cg *g, bool user, bool kernel)
 	}
 }
 
-static void uses_stacks(struct ast_node *n, bool *u, bool *k)
+/* which stack kinds some expression has: bool[2], user and kernel */
+static bool uses_stacks(struct ast_node *n, void *ctx)
 {
-	for (; n; n = n->next) {
-		if (n->ty.kind == TY_USTACK)
-			*u = true;
-		if (n->ty.kind == TY_KSTACK)
-			*k = true;
-		uses_stacks(n->lhs, u, k);
-		uses_stacks(n->rhs, u, k);
-		uses_stacks(n->cond, u, k);
-		uses_stacks(n->then, u, k);
-		uses_stacks(n->els, u, k);
-		uses_stacks(n->args, u, k);
-		uses_stacks(n->body, u, k);
-		uses_stacks(n->pred, u, k);
-	}
+	bool *uk = ctx;
+
+	uk[0] |= n->ty.kind == TY_USTACK;
+	uk[1] |= n->ty.kind == TY_KSTACK;
+	return true;
 }
 
 static const char *section_of(enum probe_kind k)
@@ -593,7 +585,7 @@ static void on_llvm_diagnostic(LLVMDiagnosticInfoRef info, void *ctx)
 int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, struct diags *d)
 {
 	struct cg g = { .ast = ast, .plan = plan, .opts = opts, .d = d };
-	bool u = false, k = false;
+	bool uk[2] = { false, false };
 	int err;
 
 	g.ctx = LLVMContextCreate();
@@ -603,8 +595,8 @@ int cg_compile(struct ast *ast, struct plan *plan, const struct cg_opts *opts, s
 		goto out;
 	cg_share_probes(&g);
 	maps(&g);
-	uses_stacks(ast->probes, &u, &k);
-	stack_maps(&g, u, k);
+	ast_visit(ast->probes, uses_stacks, uk);
+	stack_maps(&g, uk[0], uk[1]);
 	programs(&g);
 	internalize_helpers(&g);
 	err = diags__nerrors(d) ? -EINVAL : emit(&g);

@@ -384,6 +384,22 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 	}
 }
 
+void ast_visit(struct ast_node *n, bool (*fn)(struct ast_node *n, void *ctx), void *ctx)
+{
+	for (; n; n = n->next) {
+		if (!fn(n, ctx))
+			continue;
+		ast_visit(n->lhs, fn, ctx);
+		ast_visit(n->rhs, fn, ctx);
+		ast_visit(n->cond, fn, ctx);
+		ast_visit(n->then, fn, ctx);
+		ast_visit(n->els, fn, ctx);
+		ast_visit(n->args, fn, ctx);
+		ast_visit(n->body, fn, ctx);
+		ast_visit(n->pred, fn, ctx);
+	}
+}
+
 void ast_dump(const struct ast *ast, FILE *out)
 {
 	for (const struct ast_node *d = ast->decls; d; d = d->next)

@@ -135,6 +135,10 @@ struct ast_node *ast_node(struct ast *ast, enum ast_kind kind, struct span sp);
  * callers check diags__nerrors(d). */
 struct ast *ast_parse(struct source *src, struct diags *d);
 
+/* Call fn on every node of the list n and, where fn returns true, on the
+ * node's children (lhs rhs cond then els args body pred), depth first. */
+void ast_visit(struct ast_node *n, bool (*fn)(struct ast_node *n, void *ctx), void *ctx);
+
 /* -d ast: an indented, stable, golden-testable dump of the tree. */
 void ast_dump(const struct ast *ast, FILE *out);
 /* an operator as a program spells it: "+", "<<", "++" (compound assignment adds "=") */

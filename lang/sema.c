@@ -1813,28 +1813,18 @@ static void check_decls(struct sema *s)
 
 /* Every map exists before the walks: map_get() grows the map arrays, and
  * the checks hold pointers into them across expressions that name maps. */
-static void premap(struct sema *s, struct ast_node *n)
+static bool premap(struct ast_node *n, void *s)
 {
-	for (; n; n = n->next) {
-		if (n->kind == AST_MAP)
-			map_get(s, n);
-		premap(s, n->lhs);
-		premap(s, n->rhs);
-		premap(s, n->cond);
-		premap(s, n->then);
-		premap(s, n->els);
-		premap(s, n->args);
-		premap(s, n->body);
-		if (n->kind == AST_PROBE)
-			premap(s, n->pred);
-	}
+	if (n->kind == AST_MAP)
+		map_get(s, n);
+	return true;
 }
 
 int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, struct diags *d)
 {
 	struct sema s = { .ast = ast, .opts = opts, .plan = plan, .d = d };
 
-	premap(&s, ast->probes);
+	ast_visit(ast->probes, premap, &s);
 	for (struct ast_node *decl = ast->decls; decl; decl = decl->next) {
 		struct ast_node m = { .kind = AST_MAP, .span = decl->span, .name = decl->name };
 

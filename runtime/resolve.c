@@ -18,6 +18,7 @@
 #include "gobin.h"
 #include "goentry.h"
 #include "resolve.h"
+#include "targets.h"
 #include "tracefs.h"
 
 struct rs {
@@ -28,37 +29,11 @@ struct rs {
 	struct ast_node *at;   /* attach point being resolved */
 	int next_index;        /* global target index = cookie */
 	int cap;
-	char **fields;         /* args fields the body reads */
-	int nfields;
 };
-
-static char *xstrdup(const char *s)
-{
-	char *r = s ? strdup(s) : NULL;
-
-	if (s && !r)
-		abort();
-	return r;
-}
 
 static struct probe_target *add_target(struct rs *r, enum probe_kind kind, const char *probe_name)
 {
-	struct probe_info *pi = r->pi;
-	struct probe_target *t;
-
-	if (pi->ntargets == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 4;
-		pi->targets = realloc(pi->targets, r->cap * sizeof(*pi->targets));
-		if (!pi->targets)
-			abort();
-	}
-	t = &pi->targets[pi->ntargets++];
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	t->probe_name = xstrdup(probe_name);
-	t->pid = -1;
-	t->group = -1;
-	return t;
+	return targets_add(r->pi, &r->cap, kind, probe_name);
 }
 
 /* The span of `part` inside the attach point being resolved (the whole
@@ -79,11 +54,6 @@ static struct span part_span(struct rs *r, const char *part)
 	return sp;
 }
 
-static bool has_glob(const char *s)
-{
-	return s && strpbrk(s, "*?[");
-}
-
 /* ---- uprobes ----------------------------------------------------------- */
 
 struct sym_ctx {
@@ -99,14 +69,6 @@ struct sym_ctx {
 	int go_fn;            /* go_funcs index when probing an alias member, else -1 */
 };
 
-static int go_func_index(const char *name)
-{
-	for (int i = 0; i < go_nfuncs; i++)
-		if (!strcmp(go_funcs[i].name, name))
-			return i;
-	return -1;
-}
-
 static void go_site_of(struct sym_ctx *c, const struct elf_sym *sym, struct go_site *site)
 {
 	size_t len = strlen(sym->name);
@@ -121,7 +83,7 @@ static void go_site_of(struct sym_ctx *c, const struct elf_sym *sym, struct go_s
 	site->minor = (uint8_t)c->gb->minor;
 	site->swiss = c->swiss;
 	site->abi0 = len > 5 && !strcmp(sym->name + len - 5, ".abi0");
-	site->fn = (int16_t)(c->go_fn >= 0 ? c->go_fn : go_func_index(sym->name));
+	site->fn = (int16_t)(c->go_fn >= 0 ? c->go_fn : targets_go_func(sym->name));
 }
 
 static struct probe_target *sym_target(struct sym_ctx *c, const struct elf_sym *sym, uint64_t off)
@@ -131,8 +93,8 @@ static struct probe_target *sym_target(struct sym_ctx *c, const struct elf_sym *
 
 	snprintf(name, sizeof(name), "%s:%s:%s", c->prefix, c->path, sym->name);
 	t = add_target(c->r, c->kind, name);
-	t->func_name = xstrdup(sym->name);
-	t->path = xstrdup(c->path);
+	t->func_name = targets_strdup(sym->name);
+	t->path = targets_strdup(c->path);
 	t->offset = off;
 	t->pid = c->r->o->pid > 0 ? c->r->o->pid : -1;
 	if (elf_off_to_vaddr(c->syms, off, &t->vaddr))
@@ -274,10 +236,10 @@ static void uprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 			add_sym(&fake, &c);
 			if (s) {
 				free(r->pi->targets[r->pi->ntargets - 1].func_name);
-				r->pi->targets[r->pi->ntargets - 1].func_name = xstrdup(s->name);
+				r->pi->targets[r->pi->ntargets - 1].func_name = targets_strdup(s->name);
 			}
 		}
-	} else if (has_glob(ap->func)) {
+	} else if (targets_has_glob(ap->func)) {
 		int n = elf_syms__match(syms, ap->func, add_sym, &c);
 
 		if (n == 0) {
@@ -395,9 +357,9 @@ static int add_tp(const char *cat, const char *name, void *p)
 		return -E2BIG;
 	snprintf(pname, sizeof(pname), "tracepoint:%s:%s", cat, name);
 	t = add_target(r, PK_TRACEPOINT, pname);
-	t->path = xstrdup(cat);
-	t->event = xstrdup(name);
-	t->func_name = xstrdup(name);
+	t->path = targets_strdup(cat);
+	t->event = targets_strdup(name);
+	t->func_name = targets_strdup(name);
 	return 0;
 }
 
@@ -443,12 +405,12 @@ static void tracepoint(struct rs *r, struct ast_attach *ap)
 		struct span sp = part_span(r, tfs_list(ap->target, "*", count_tp, NULL) > 0 ? ap->func : ap->target);
 
 		snprintf(want, sizeof(want), "%s:%s", ap->target, ap->func);
-		if (has_glob(want))
+		if (targets_has_glob(want))
 			diag_error(r->d, sp, "no tracepoint matches '%s'", want);
 		else
 			diag_error(r->d, sp, "tracepoint '%s' does not exist", want);
 		sema_suggest__init(&sg, want);
-		if (!has_glob(want) && tfs_list("*", "*", suggest_tp, &sg) > 0 &&
+		if (!targets_has_glob(want) && tfs_list("*", "*", suggest_tp, &sg) > 0 &&
 		    sema_suggest__text(&sg, "tracepoint:", buf, sizeof(buf)))
 			diag_hint(r->d, "did you mean %s?", buf);
 		diag_hint(r->d, "list them with: hark -l 'tracepoint:%s:*'", ap->target);
@@ -503,7 +465,7 @@ static void timer(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 	snprintf(name, sizeof(name), "%s:%s:%s", ap->provider, unit, ap->func);
 	t = add_target(r, kind, name);
 	t->period = ns ? ns : 1;
-	t->event = xstrdup(unit);
+	t->event = targets_strdup(unit);
 	if (kind == PK_PROFILE && !strcmp(unit, "hz"))
 		t->period = n; /* frequency, sampled on every CPU */
 }
@@ -550,7 +512,7 @@ static void perf_event(struct rs *r, struct ast_attach *ap, enum probe_kind kind
 	}
 	snprintf(name, sizeof(name), "%s:%s:%llu", ap->provider, event, (unsigned long long)period);
 	t = add_target(r, kind, name);
-	t->event = xstrdup(event);
+	t->event = targets_strdup(event);
 	t->period = period;
 }
 
@@ -565,8 +527,8 @@ static void kprobe(struct rs *r, struct ast_attach *ap, enum probe_kind kind)
 	}
 	snprintf(name, sizeof(name), "%s:%s", ap->provider, ap->func);
 	t = add_target(r, kind, name);
-	t->event = xstrdup(ap->func);
-	t->func_name = xstrdup(ap->func);
+	t->event = targets_strdup(ap->func);
+	t->func_name = targets_strdup(ap->func);
 	t->offset = ap->offset;
 }
 
@@ -623,135 +585,9 @@ static void attach_point(struct rs *r, struct ast_node *at)
 
 /* ---- grouping ------------------------------------------------------------ */
 
-static void collect_fields(struct rs *r, struct ast_node *n)
+static int read_format(const struct probe_target *t, struct tfs_format **out, void *ctx)
 {
-	for (; n; n = n->next) {
-		if (n->kind == AST_FIELD && n->lhs && n->lhs->kind == AST_IDENT && !strcmp(n->lhs->name, "args")) {
-			bool seen = false;
-
-			for (int i = 0; i < r->nfields; i++)
-				seen |= !strcmp(r->fields[i], n->name);
-			if (!seen) {
-				r->fields = realloc(r->fields, (r->nfields + 1) * sizeof(*r->fields));
-				r->fields[r->nfields++] = n->name;
-			}
-		}
-		collect_fields(r, n->lhs);
-		collect_fields(r, n->rhs);
-		collect_fields(r, n->cond);
-		collect_fields(r, n->then);
-		collect_fields(r, n->els);
-		collect_fields(r, n->args);
-		collect_fields(r, n->body);
-	}
-}
-
-static bool same_field(const struct tp_field *a, const struct tp_field *b)
-{
-	return a->offset == b->offset && a->size == b->size && a->is_signed == b->is_signed &&
-	       a->is_data_loc == b->is_data_loc && a->is_char_array == b->is_char_array;
-}
-
-/* The used fields of one tracepoint; every field when the probe has a
- * single target (so sema can list them in a hint). */
-static int tp_fields(struct rs *r, struct probe_target *t, struct tp_field **out, int *nout)
-{
-	struct tfs_format *f;
-	int err = tfs_format__read(t->path, t->event, &f), n = 0;
-
-	if (err)
-		return err;
-	*out = calloc(f->nfields + 1, sizeof(**out));
-	for (int i = 0; i < f->nfields; i++) {
-		const struct tfs_field *tf = &f->fields[i];
-		bool used = r->pi->ntargets == 1;
-		struct tp_field *o;
-
-		for (int k = 0; k < r->nfields && !used; k++)
-			used = !strcmp(r->fields[k], tf->name);
-		if (!used)
-			continue;
-		o = &(*out)[n++];
-		o->name = xstrdup(tf->name);
-		o->type = xstrdup(tf->type);
-		o->offset = tf->offset;
-		o->size = tf->size;
-		o->is_signed = tf->is_signed;
-		o->is_data_loc = tf->is_data_loc;
-		o->is_char_array = tf->is_array && strstr(tf->type, "char");
-		o->is_ptr = strchr(tf->type, '*') != NULL;
-	}
-	*nout = n;
-	tfs_format__free(f);
-	return 0;
-}
-
-static void free_fields(struct tp_field *f, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(f[i].name);
-		free(f[i].type);
-	}
-	free(f);
-}
-
-static bool same_site(const struct probe_group *gr, const struct probe_target *t)
-{
-	const struct go_site *a = &gr->go, *b = &t->go;
-
-	return gr->ret_site == t->ret_site && gr->frame_unset == t->frame_unset && a->is_go == b->is_go &&
-	       a->abi0 == b->abi0 && a->minor == b->minor && a->swiss == b->swiss && a->fn == b->fn;
-}
-
-/* The group of targets that can share t's program: same kind, same Go
- * facts and probe site, same layout of the tracepoint fields used. */
-static int find_group(struct probe_info *pi, const struct probe_target *t, struct tp_field *f, int nf)
-{
-	for (int g = 0; g < pi->ngroups; g++) {
-		struct probe_group *gr = &pi->groups[g];
-		bool same = gr->kind == t->kind && gr->nfields == nf && same_site(gr, t);
-
-		for (int i = 0; same && i < nf; i++)
-			same = !strcmp(gr->fields[i].name, f[i].name) && same_field(&gr->fields[i], &f[i]);
-		if (same)
-			return g;
-	}
-	return -1;
-}
-
-static void group(struct rs *r, struct ast_node *probe)
-{
-	struct probe_info *pi = r->pi;
-
-	r->nfields = 0;
-	collect_fields(r, probe->pred);
-	collect_fields(r, probe->body);
-	for (int i = 0; i < pi->ntargets; i++) {
-		struct probe_target *t = &pi->targets[i];
-		struct tp_field *f = NULL;
-		int nf = 0, g;
-
-		if (t->kind == PK_TRACEPOINT && (r->nfields || pi->ntargets == 1)) {
-			int err = tp_fields(r, t, &f, &nf);
-
-			if (err) {
-				diag_error(r->d, probe->attach->span, "cannot read the format of %s: %s",
-					   t->probe_name, strerror(-err));
-				continue;
-			}
-		}
-		g = find_group(pi, t, f, nf);
-		if (g < 0) {
-			pi->groups = realloc(pi->groups, (pi->ngroups + 1) * sizeof(*pi->groups));
-			g = pi->ngroups++;
-			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf, .go = t->go,
-							      .ret_site = t->ret_site, .frame_unset = t->frame_unset };
-		} else {
-			free_fields(f, nf);
-		}
-		t->group = g;
-		t->index = r->next_index++;
-	}
+	return tfs_format__read(t->path, t->event, out);
 }
 
 /* ---- symbols named in the program ------------------------------------------ */
@@ -797,36 +633,11 @@ static struct sym_range *find_range(struct rs *r, const char *sym)
 	return NULL;
 }
 
-static bool is_ident(const struct ast_node *n, const char *a, const char *b)
-{
-	return n && n->kind == AST_IDENT && (!strcmp(n->name, a) || (b && !strcmp(n->name, b)));
-}
-
 /* caller == "sym", func == "sym" and uaddr("sym"): hang the symbol's
  * address range on the literal, for sema and codegen. */
-static void resolve_symbols(struct rs *r, struct ast_node *n)
+static void resolve_symbol(struct ast_node *lit, void *r)
 {
-	for (; n; n = n->next) {
-		if (n->kind == AST_BINOP && (n->op == OP_EQ || n->op == OP_NE)) {
-			struct ast_node *lit = NULL;
-
-			if (is_ident(n->lhs, "caller", "func") && n->rhs->kind == AST_STR)
-				lit = n->rhs;
-			else if (is_ident(n->rhs, "caller", "func") && n->lhs->kind == AST_STR)
-				lit = n->lhs;
-			if (lit)
-				lit->sema = find_range(r, lit->sval);
-		}
-		if (n->kind == AST_CALL && !strcmp(n->name, "uaddr") && n->args && n->args->kind == AST_STR)
-			n->args->sema = find_range(r, n->args->sval);
-		resolve_symbols(r, n->lhs);
-		resolve_symbols(r, n->rhs);
-		resolve_symbols(r, n->cond);
-		resolve_symbols(r, n->then);
-		resolve_symbols(r, n->els);
-		resolve_symbols(r, n->args);
-		resolve_symbols(r, n->body);
-	}
+	lit->sema = find_range(r, lit->sval);
 }
 
 int resolve_probes(struct ast *ast, const struct resolve_opts *o, struct diags *d)
@@ -846,35 +657,16 @@ int resolve_probes(struct ast *ast, const struct resolve_opts *o, struct diags *
 				   r.pi->ntargets, o->max_probes);
 			continue;
 		}
-		group(&r, p);
-		resolve_symbols(&r, p->pred);
-		resolve_symbols(&r, p->body);
+		targets_group(r.pi, p, &r.next_index, read_format, NULL, d);
+		targets_symbol_literals(p, resolve_symbol, &r);
 	}
-	free(r.fields);
 	return diags__nerrors(d) ? -EINVAL : 0;
 }
 
 void resolve_free(struct ast *ast)
 {
 	for (struct ast_node *p = ast ? ast->probes : NULL; p; p = p->next) {
-		struct probe_info *pi = p->sema;
-
-		if (!pi)
-			continue;
-		for (int i = 0; i < pi->ntargets; i++) {
-			free(pi->targets[i].probe_name);
-			free(pi->targets[i].func_name);
-			free(pi->targets[i].path);
-			free(pi->targets[i].event);
-		}
-		for (int g = 0; g < pi->ngroups; g++)
-			free_fields(pi->groups[g].fields, pi->groups[g].nfields);
-		free(pi->targets);
-		free(pi->groups);
-		if (pi->sp)
-			free(pi->sp->var_ty);
-		free(pi->sp);
-		free(pi);
+		targets_free(p->sema);
 		p->sema = NULL;
 	}
 }

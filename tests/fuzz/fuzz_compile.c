@@ -12,8 +12,9 @@
  * format files, opens and parses whatever ELF path the input names
  * (/dev/zero, /proc/kcore, ...), reads /proc: slow, environment-dependent
  * and not reproducible. Set HARK_FUZZ_REAL_RESOLVE=1 to use the real one
- * anyway. Both are freed with the real resolve_free() (same ownership:
- * every string strdup'd, targets/groups/fields malloc'd, pi->sp by sema).
+ * anyway. Both add and group targets with runtime/targets.c (the fake
+ * one gives tracepoints a fabricated format), and both are freed with the
+ * real resolve_free() (same ownership).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "../../lang/ast.h"
 #include "../../lang/sema.h"
 #include "../../runtime/resolve.h"
+#include "../../runtime/targets.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,43 +37,11 @@ struct fr {
 	struct probe_info *pi;
 	int cap;
 	int next_index;
-	const char *used[64]; /* args fields the body reads */
-	int nused;
 };
-
-static char *xstrdup(const char *s)
-{
-	char *r = s ? strdup(s) : NULL;
-
-	if (s && !r)
-		abort();
-	return r;
-}
 
 static struct probe_target *add_target(struct fr *r, enum probe_kind kind, const char *name)
 {
-	struct probe_info *pi = r->pi;
-	struct probe_target *t;
-
-	if (pi->ntargets == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 4;
-		pi->targets = realloc(pi->targets, r->cap * sizeof(*pi->targets));
-		if (!pi->targets)
-			abort();
-	}
-	t = &pi->targets[pi->ntargets++];
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	t->probe_name = xstrdup(name);
-	t->pid = -1;
-	t->group = -1;
-	t->go.fn = -1;
-	return t;
-}
-
-static int has_glob(const char *s)
-{
-	return s && strpbrk(s, "*?[");
+	return targets_add(r->pi, &r->cap, kind, name);
 }
 
 /* A plausible tracepoint record. Names containing "exit" get a different
@@ -111,118 +81,24 @@ static const struct fake_field tp_exit[] = {
 	{ NULL, NULL, 0, 0, false, false, false },
 };
 
-static void collect_fields(struct fr *r, struct ast_node *n)
-{
-	for (; n; n = n->next) {
-		if (n->kind == AST_FIELD && n->lhs && n->lhs->kind == AST_IDENT && n->lhs->name &&
-		    !strcmp(n->lhs->name, "args") && n->name) {
-			bool seen = false;
-
-			for (int i = 0; i < r->nused; i++)
-				seen |= !strcmp(r->used[i], n->name);
-			if (!seen && r->nused < (int)(sizeof(r->used) / sizeof(r->used[0])))
-				r->used[r->nused++] = n->name;
-		}
-		collect_fields(r, n->lhs);
-		collect_fields(r, n->rhs);
-		collect_fields(r, n->cond);
-		collect_fields(r, n->then);
-		collect_fields(r, n->els);
-		collect_fields(r, n->args);
-		collect_fields(r, n->body);
-	}
-}
-
-/* As resolve.c's tp_fields: every field for a single target, else the used ones. */
-static void tp_fields(struct fr *r, const struct probe_target *t, struct tp_field **out, int *nout)
+/* The fake format of t, for the real grouping (runtime/targets.c). */
+static int fake_format(const struct probe_target *t, struct tfs_format **out, void *ctx)
 {
 	const struct fake_field *ff = t->event && strstr(t->event, "exit") ? tp_exit : tp_enter;
-	int nf = 0, n = 0;
+	struct tfs_format *f = calloc(1, sizeof(*f));
 
-	while (ff[nf].name)
-		nf++;
-	*out = calloc(nf + 1, sizeof(**out));
-	for (int i = 0; i < nf; i++) {
-		bool used = r->pi->ntargets == 1;
-		struct tp_field *o;
-
-		for (int k = 0; k < r->nused && !used; k++)
-			used = !strcmp(r->used[k], ff[i].name);
-		if (!used)
-			continue;
-		o = &(*out)[n++];
-		o->name = xstrdup(ff[i].name);
-		o->type = xstrdup(ff[i].type);
-		o->offset = ff[i].offset;
-		o->size = ff[i].size;
-		o->is_signed = ff[i].is_signed;
-		o->is_data_loc = ff[i].is_data_loc;
-		o->is_char_array = ff[i].is_array && strstr(ff[i].type, "char");
-		o->is_ptr = strchr(ff[i].type, '*') != NULL;
-	}
-	*nout = n;
-}
-
-static void free_fields(struct tp_field *f, int n)
-{
-	for (int i = 0; i < n; i++) {
-		free(f[i].name);
-		free(f[i].type);
-	}
-	free(f);
-}
-
-static bool same_site(const struct probe_group *gr, const struct probe_target *t)
-{
-	const struct go_site *a = &gr->go, *b = &t->go;
-
-	return gr->ret_site == t->ret_site && gr->frame_unset == t->frame_unset && a->is_go == b->is_go &&
-	       a->abi0 == b->abi0 && a->minor == b->minor && a->swiss == b->swiss && a->fn == b->fn;
-}
-
-static void group(struct fr *r, struct ast_node *probe)
-{
-	struct probe_info *pi = r->pi;
-
-	r->nused = 0;
-	collect_fields(r, probe->pred);
-	collect_fields(r, probe->body);
-	for (int i = 0; i < pi->ntargets; i++) {
-		struct probe_target *t = &pi->targets[i];
-		struct tp_field *f = NULL;
-		int nf = 0, g = -1;
-
-		if (t->kind == PK_TRACEPOINT && (r->nused || pi->ntargets == 1))
-			tp_fields(r, t, &f, &nf);
-		for (int k = 0; k < pi->ngroups && g < 0; k++) {
-			struct probe_group *gr = &pi->groups[k];
-			bool same = gr->kind == t->kind && gr->nfields == nf && same_site(gr, t);
-
-			for (int j = 0; same && j < nf; j++)
-				same = !strcmp(gr->fields[j].name, f[j].name) && gr->fields[j].offset == f[j].offset &&
-				       gr->fields[j].size == f[j].size;
-			if (same)
-				g = k;
-		}
-		if (g < 0) {
-			pi->groups = realloc(pi->groups, (pi->ngroups + 1) * sizeof(*pi->groups));
-			g = pi->ngroups++;
-			pi->groups[g] = (struct probe_group){ .kind = t->kind, .fields = f, .nfields = nf, .go = t->go,
-							      .ret_site = t->ret_site, .frame_unset = t->frame_unset };
-		} else {
-			free_fields(f, nf);
-		}
-		t->group = g;
-		t->index = r->next_index++;
-	}
-}
-
-static int go_func_index(const char *name)
-{
-	for (int i = 0; i < go_nfuncs; i++)
-		if (!strcmp(go_funcs[i].name, name))
-			return i;
-	return -1;
+	if (!f)
+		abort();
+	while (ff[f->nfields].name)
+		f->nfields++;
+	f->fields = calloc(f->nfields, sizeof(*f->fields));
+	if (!f->fields)
+		abort();
+	for (int i = 0; i < f->nfields; i++)
+		f->fields[i] = (struct tfs_field){ targets_strdup(ff[i].name), targets_strdup(ff[i].type), ff[i].offset,
+						   ff[i].size, ff[i].is_signed, ff[i].is_data_loc, ff[i].is_array };
+	*out = f;
+	return 0;
 }
 
 /* A uprobe-like target on a fake binary. */
@@ -234,8 +110,8 @@ static struct probe_target *sym_target(struct fr *r, enum probe_kind kind, const
 
 	snprintf(name, sizeof(name), "%s:%s:%s", prefix, path, sym);
 	t = add_target(r, kind, name);
-	t->func_name = xstrdup(sym);
-	t->path = xstrdup(path);
+	t->func_name = targets_strdup(sym);
+	t->path = targets_strdup(path);
 	t->offset = 0x1000 + off;
 	t->vaddr = 0x401000 + off;
 	t->frame_unset = kind == PK_UPROBE && !has_offset;
@@ -245,7 +121,7 @@ static struct probe_target *sym_target(struct fr *r, enum probe_kind kind, const
 		t->go.is_go = true;
 		t->go.minor = 22;
 		t->go.abi0 = len > 5 && !strcmp(sym + len - 5, ".abi0");
-		t->go.fn = (int16_t)(fn >= 0 ? fn : go_func_index(sym));
+		t->go.fn = (int16_t)(fn >= 0 ? fn : targets_go_func(sym));
 	}
 	return t;
 }
@@ -288,7 +164,7 @@ static void fake_uprobe(struct fr *r, struct ast_node *at, enum probe_kind kind,
 	/* a binary whose path mentions "go" is a Go binary */
 	bool is_go = strstr(path, "go") != NULL;
 
-	if (has_glob(ap->func)) {
+	if (targets_has_glob(ap->func)) {
 		/* two matches (a Go one and a C one on a Go binary: two groups) */
 		sym_target(r, kind, prefix, path, "main.work", ap->offset, ap->has_offset, is_go, -1);
 		sym_target(r, kind, prefix, path, "helper", ap->offset, ap->has_offset, is_go, -1);
@@ -306,7 +182,7 @@ static void fake_tracepoint(struct fr *r, struct ast_node *at)
 		diag_error(r->d, at->span, "tracepoint needs a category and a name: tracepoint:CATEGORY:NAME");
 		return;
 	}
-	if (has_glob(ap->func) || has_glob(ap->target)) {
+	if (targets_has_glob(ap->func) || targets_has_glob(ap->target)) {
 		static const char *const names[] = { "sys_enter_read", "sys_enter_write", "sys_exit_read" };
 
 		for (int i = 0; i < 3; i++) {
@@ -314,9 +190,9 @@ static void fake_tracepoint(struct fr *r, struct ast_node *at)
 
 			snprintf(name, sizeof(name), "tracepoint:syscalls:%s", names[i]);
 			t = add_target(r, PK_TRACEPOINT, name);
-			t->path = xstrdup("syscalls");
-			t->event = xstrdup(names[i]);
-			t->func_name = xstrdup(names[i]);
+			t->path = targets_strdup("syscalls");
+			t->event = targets_strdup(names[i]);
+			t->func_name = targets_strdup(names[i]);
 		}
 		return;
 	}
@@ -324,9 +200,9 @@ static void fake_tracepoint(struct fr *r, struct ast_node *at)
 
 	snprintf(name, sizeof(name), "tracepoint:%s:%s", ap->target, ap->func);
 	t = add_target(r, PK_TRACEPOINT, name);
-	t->path = xstrdup(ap->target);
-	t->event = xstrdup(ap->func);
-	t->func_name = xstrdup(ap->func);
+	t->path = targets_strdup(ap->target);
+	t->event = targets_strdup(ap->func);
+	t->func_name = targets_strdup(ap->func);
 }
 
 static void fake_timer(struct fr *r, struct ast_node *at, enum probe_kind kind)
@@ -356,7 +232,7 @@ static void fake_timer(struct fr *r, struct ast_node *at, enum probe_kind kind)
 	snprintf(name, sizeof(name), "%s:%s:%s", ap->provider, unit, ap->func);
 	t = add_target(r, kind, name);
 	t->period = ns ? ns : 1;
-	t->event = xstrdup(unit);
+	t->event = targets_strdup(unit);
 	if (kind == PK_PROFILE && !strcmp(unit, "hz"))
 		t->period = n;
 }
@@ -374,7 +250,7 @@ static void fake_perf(struct fr *r, struct ast_node *at, enum probe_kind kind)
 	}
 	snprintf(name, sizeof(name), "%s:%s", ap->provider, event);
 	t = add_target(r, kind, name);
-	t->event = xstrdup(event);
+	t->event = targets_strdup(event);
 	t->period = kind == PK_SOFTWARE ? 100 : 1000000;
 }
 
@@ -390,8 +266,8 @@ static void fake_kprobe(struct fr *r, struct ast_node *at, enum probe_kind kind)
 	}
 	snprintf(name, sizeof(name), "%s:%s", ap->provider, ap->func);
 	t = add_target(r, kind, name);
-	t->event = xstrdup(ap->func);
-	t->func_name = xstrdup(ap->func);
+	t->event = targets_strdup(ap->func);
+	t->func_name = targets_strdup(ap->func);
 	t->offset = ap->offset;
 }
 
@@ -431,39 +307,19 @@ static void fake_attach(struct fr *r, struct ast_node *at)
 
 /* caller == "sym", func == "sym", uaddr("sym"): a range for any name that
  * starts with a letter or '_' (as if found), none otherwise. */
-static void fake_symbols(struct fr *r, struct ast_node *n)
+/* A made-up address range for a plausible symbol name. */
+static void fake_symbol(struct ast_node *lit, void *ctx)
 {
-	for (; n; n = n->next) {
-		struct ast_node *lit = NULL;
+	struct fr *r = ctx;
+	struct sym_range *range;
 
-		if (n->kind == AST_BINOP && (n->op == OP_EQ || n->op == OP_NE) && n->lhs && n->rhs) {
-			const struct ast_node *id = NULL;
-
-			if (n->lhs->kind == AST_IDENT && n->rhs->kind == AST_STR)
-				id = n->lhs, lit = n->rhs;
-			else if (n->rhs->kind == AST_IDENT && n->lhs->kind == AST_STR)
-				id = n->rhs, lit = n->lhs;
-			if (id && (!id->name || (strcmp(id->name, "caller") && strcmp(id->name, "func"))))
-				lit = NULL;
-		}
-		if (n->kind == AST_CALL && n->name && !strcmp(n->name, "uaddr") && n->args && n->args->kind == AST_STR)
-			lit = n->args;
-		if (lit && lit->sval && (lit->sval[0] == '_' || (unsigned)((lit->sval[0] | 32) - 'a') < 26u)) {
-			struct sym_range *range = ast_alloc(r->ast, sizeof(*range));
-
-			range->lo = 0x401000 + (uint64_t)(lit->slen * 16);
-			range->hi = range->lo + 64;
-			range->pie = lit->slen & 1;
-			lit->sema = range;
-		}
-		fake_symbols(r, n->lhs);
-		fake_symbols(r, n->rhs);
-		fake_symbols(r, n->cond);
-		fake_symbols(r, n->then);
-		fake_symbols(r, n->els);
-		fake_symbols(r, n->args);
-		fake_symbols(r, n->body);
-	}
+	if (!lit->sval || !(lit->sval[0] == '_' || (unsigned)((lit->sval[0] | 32) - 'a') < 26u))
+		return;
+	range = ast_alloc(r->ast, sizeof(*range));
+	range->lo = 0x401000 + (uint64_t)(lit->slen * 16);
+	range->hi = range->lo + 64;
+	range->pie = lit->slen & 1;
+	lit->sema = range;
 }
 
 static int fake_resolve(struct ast *ast, struct diags *d)
@@ -482,9 +338,8 @@ static int fake_resolve(struct ast *ast, struct diags *d)
 			diag_error(d, p->attach->span, "too many probes");
 			continue;
 		}
-		group(&r, p);
-		fake_symbols(&r, p->pred);
-		fake_symbols(&r, p->body);
+		targets_group(r.pi, p, &r.next_index, fake_format, NULL, d);
+		targets_symbol_literals(p, fake_symbol, &r);
 	}
 	return diags__nerrors(d) ? -1 : 0;
 }
