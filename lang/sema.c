@@ -46,6 +46,7 @@ struct sema {
 	int nvars, capvars;
 	uint32_t max_event;
 	int loop_depth;         /* while and for bodies: break and continue */
+	int depth;              /* expressions and blocks being checked, nested */
 	const char *for_var;    /* inside for ($kv : @m): "kv", and @m's id */
 	int for_map;
 	struct map_use *uses;   /* per map id */
@@ -1280,10 +1281,28 @@ static struct ty binop(struct sema *s, struct ast_node *n)
 	}
 }
 
+/* Nesting deeper than this is refused: the checks and codegen recurse, and
+ * ~2,500 levels (a fuzzer's "!!!!...") overflowed the stack under ASan. */
+#define SEMA_MAX_DEPTH 200
+
+static bool too_deep(struct sema *s, struct ast_node *n, const char *what)
+{
+	if (s->depth < SEMA_MAX_DEPTH)
+		return false;
+	ERR(s, n->span, "this %s is nested more than %d levels deep", what, SEMA_MAX_DEPTH);
+	HINT(s, "split it up with variables ($a = ...;) or separate statements");
+	return true;
+}
+
 static struct ty expr(struct sema *s, struct ast_node *n)
 {
 	struct ty t;
 
+	if (too_deep(s, n, "expression")) {
+		n->ty = ty_int(8, true);
+		return n->ty;
+	}
+	s->depth++;
 	switch (n->kind) {
 	case AST_INT:
 		t = ty_int(8, true);
@@ -1388,6 +1407,7 @@ static struct ty expr(struct sema *s, struct ast_node *n)
 		t = ty_int(8, true);
 		break;
 	}
+	s->depth--;
 	n->ty = t;
 	return t;
 }
@@ -1579,7 +1599,18 @@ static struct ty for_field(struct sema *s, struct ast_node *n)
 	return ty_int(8, true);
 }
 
+static void stmt_at_depth(struct sema *s, struct ast_node *n);
+
 static void stmt(struct sema *s, struct ast_node *n)
+{
+	if (too_deep(s, n, "statement"))
+		return;
+	s->depth++;
+	stmt_at_depth(s, n);
+	s->depth--;
+}
+
+static void stmt_at_depth(struct sema *s, struct ast_node *n)
 {
 	struct ty t;
 
