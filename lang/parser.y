@@ -81,6 +81,11 @@ static void yyerror(struct span *loc, void *scanner, const char *msg)
 	 * "error:" is already printed, so keep "unexpected X, expecting Y". */
 	if (!strncmp(msg, p, strlen(p)))
 		msg += strlen(p);
+	if (!strcmp(msg, "memory exhausted")) { /* bison's stack limit, YYMAXDEPTH */
+		diag_error(ls->d, *loc, "the program is nested too deeply to parse");
+		diag_hint(ls->d, "split the expression up with variables ($a = ...;)");
+		return;
+	}
 	diag_error(ls->d, *loc, "%s", msg);
 	/* an error on the line after a '>' that ended a line: that '>' closed
 	 * the block; the user probably meant greater-than */

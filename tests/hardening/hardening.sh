@@ -53,6 +53,17 @@ cmd-missing) # -c with a command that cannot start is an error, not a hang
 	[ $rc = 1 ] || fail "exit $rc"
 	grep -q "command '/nonexistent/cmd' not found" "$err" || fail "message"
 	echo "ok: -c with a missing command" ;;
+deep-nesting) # absurd nesting is a located error, never a crash (the fuzzer's find)
+	for n in 201 20000; do
+		printf 'BEGIN { $x = %s1; }\n' "$(printf -- '- %.0s' $(seq $n))" >"$out.hk"
+		"$hark" --dry-run "$out.hk" >"$out" 2>"$err"
+		rc=$?
+		rm -f "$out.hk"
+		[ $rc = 1 ] || fail "$n levels: exit $rc"
+		head -1 "$err" | grep -qE "^/.*:1:[0-9]+: error: (this expression is nested more than 200 levels deep|the program is nested too deeply to parse)$" ||
+			fail "$n levels: $(head -c 200 "$err")"
+	done
+	echo "ok: 201 and 20000 levels refused with a message" ;;
 sigpipe) # output into a closed pipe ends hark quietly
 	timeout 10 "$hark" -q -e 'interval:ms:1 { printf("line\n"); }' 2>"$err" | head -3 >"$out"; rc=${PIPESTATUS[0]}
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
