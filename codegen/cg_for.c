@@ -4,10 +4,12 @@
  * and value. The body is compiled into it; what it shares with the probe
  * travels in a context struct on the probe's stack:
  *
- *   [0]      u64 stop flag: `return` in the body sets it (and ends the walk),
- *            the probe then returns too
- *   [1]      the probe's ctx pointer (builtins such as arg0, args, ustack)
- *   [2 + i]  where variable i lives if the body shares it with the rest of
+ *   stop     u64: `return` in the body sets it (and ends the walk); the
+ *            caller then returns too (or, a loop itself, passes it on)
+ *   ctx      the probe's ctx pointer (builtins such as arg0, args, ustack)
+ *   key, value, for each loop around this one (nested loops: $a.0 of the
+ *            outer loop in the inner body)
+ *   vars     where variable i lives if the body shares it with the rest of
  *            the probe: a copy in hark_scratch, copied back after the walk
  *
  * Why a copy in scratch: the verifier checks a callback as a loop, again
@@ -34,19 +36,32 @@
 
 /* what the callback changes in struct cg, restored afterwards */
 struct fn_state {
-	LLVMValueRef fn, ctxp, scratch_p, for_key, for_val, for_stop;
+	LLVMValueRef fn, ctxp, scratch_p, for_stop, *vars;
 	LLVMBasicBlockRef entry, ret, block, brk, cont, brk_for;
 	LLVMMetadataRef sub;
-	LLVMValueRef *vars;
 	struct cg_pool pool[2];
-	int for_map;
+	int for_levels;
+	LLVMValueRef for_key[SEMA_MAX_FOR], for_val[SEMA_MAX_FOR];
 };
 
 static void save(struct cg *g, struct fn_state *st)
 {
-	*st = (struct fn_state){ g->fn, g->ctxp, g->scratch_p, g->for_key, g->for_val, g->for_stop,
-				 g->entry, g->ret, LLVMGetInsertBlock(g->b), g->brk, g->cont, g->brk_for, g->sub,
-				 g->vars, { g->pool[0], g->pool[1] }, g->for_map };
+	st->fn = g->fn;
+	st->ctxp = g->ctxp;
+	st->scratch_p = g->scratch_p;
+	st->for_stop = g->for_stop;
+	st->vars = g->vars;
+	st->entry = g->entry;
+	st->ret = g->ret;
+	st->block = LLVMGetInsertBlock(g->b);
+	st->brk = g->brk;
+	st->cont = g->cont;
+	st->brk_for = g->brk_for;
+	st->sub = g->sub;
+	memcpy(st->pool, g->pool, sizeof(st->pool));
+	st->for_levels = g->for_levels;
+	memcpy(st->for_key, g->for_key, sizeof(st->for_key));
+	memcpy(st->for_val, g->for_val, sizeof(st->for_val));
 }
 
 static void restore(struct cg *g, const struct fn_state *st, struct span sp)
@@ -54,18 +69,18 @@ static void restore(struct cg *g, const struct fn_state *st, struct span sp)
 	g->fn = st->fn;
 	g->ctxp = st->ctxp;
 	g->scratch_p = st->scratch_p;
-	g->for_key = st->for_key;
-	g->for_val = st->for_val;
 	g->for_stop = st->for_stop;
+	g->vars = st->vars;
 	g->entry = st->entry;
 	g->ret = st->ret;
 	g->brk = st->brk;
 	g->cont = st->cont;
 	g->brk_for = st->brk_for;
 	g->sub = st->sub;
-	g->vars = st->vars;
 	memcpy(g->pool, st->pool, sizeof(g->pool));
-	g->for_map = st->for_map;
+	g->for_levels = st->for_levels;
+	memcpy(g->for_key, st->for_key, sizeof(g->for_key));
+	memcpy(g->for_val, st->for_val, sizeof(g->for_val));
 	LLVMPositionBuilderAtEnd(g->b, st->block);
 	LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
 	cg_set_loc(g, sp);
@@ -74,6 +89,14 @@ static void restore(struct cg *g, const struct fn_state *st, struct span sp)
 static LLVMValueRef slot(struct cg *g, LLVMValueRef cx, int i)
 {
 	return cg_gep(g, cx, (uint32_t)i * 8);
+}
+
+/* cx slots: stop, ctx, then key and value of each outer level, then vars */
+enum { CX_STOP, CX_CTX, CX_LEVELS };
+
+static int cx_var(int levels, int i)
+{
+	return CX_LEVELS + 2 * levels + i;
 }
 
 enum { V_UNUSED, V_BODY, V_SHARED };
@@ -102,21 +125,28 @@ static LLVMValueRef callback(struct cg *g, struct ast_node *n, int nvars, const 
 	LLVMValueRef cx, *vars = calloc((size_t)nvars + 1, sizeof(*vars)), fn;
 	LLVMBasicBlockRef stop, body;
 
+	int level = g->for_levels;
+
 	snprintf(name, sizeof(name), "hark_for_%d", g->nfor++);
 	cg_fn_begin(g, name, g->i64, params, 4, true, n->span);
 	fn = g->fn;
-	g->for_key = LLVMGetParam(g->fn, 1);
-	g->for_val = LLVMGetParam(g->fn, 2);
 	cx = LLVMGetParam(g->fn, 3);
 	g->for_stop = cx;
-	g->for_map = n->id;
 	cg_fn_body(g);
-	g->ctxp = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, 1), "ctx");
+	g->ctxp = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, CX_CTX), "ctx");
+	for (int l = 0; l < level; l++) {
+		g->for_key[l] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, CX_LEVELS + 2 * l), "key");
+		g->for_val[l] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, CX_LEVELS + 2 * l + 1), "value");
+	}
+	g->for_key[level] = LLVMGetParam(g->fn, 1);
+	g->for_val[level] = LLVMGetParam(g->fn, 2);
+	g->for_map[level] = n->id;
+	g->for_levels = level + 1;
 	for (int i = 0; i < nvars; i++) {
 		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
 
 		if (mark[i] == V_SHARED) {
-			vars[i] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, 2 + i), "var");
+			vars[i] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, cx_var(level, i)), "var");
 		} else if (mark[i] == V_BODY) {
 			vars[i] = size <= 16 ? cg_alloca_fixed(g, size, "var") : cg_scratch(g, size, "var");
 			LLVMBuildMemSet(g->b, vars[i], LLVMConstInt(g->i8, 0, 0), cg_const(g, size), 8);
@@ -145,10 +175,10 @@ static void copy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, uint32_t size
 
 void cg_for(struct cg *g, struct ast_node *n)
 {
-	int nvars = g->pi->sp->nvars;
-	LLVMValueRef cx = cg_alloca_fixed(g, 8 * (2 + (uint32_t)nvars), "forctx"), cb, args[4], stop;
+	int nvars = g->pi->sp->nvars, levels = g->for_levels;
+	LLVMValueRef cx = cg_alloca_fixed(g, 8 * (uint32_t)cx_var(levels, nvars), "forctx"), cb, args[4], stop;
 	LLVMValueRef *shared = calloc((size_t)nvars + 1, sizeof(*shared));
-	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endfor");
+	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endfor"), ret;
 	char *mark = calloc((size_t)nvars + 1, 1);
 	struct fn_state st;
 
@@ -156,8 +186,12 @@ void cg_for(struct cg *g, struct ast_node *n)
 	ast_visit(n->body, mark_vars, &(struct marking){ NULL, mark, 1 });
 	ast_visit(g->probe->pred, mark_vars, &(struct marking){ n, mark, 2 });
 	ast_visit(g->probe->body, mark_vars, &(struct marking){ n, mark, 2 });
-	LLVMBuildStore(g->b, cg_const(g, 0), slot(g, cx, 0));
-	LLVMBuildStore(g->b, g->ctxp, slot(g, cx, 1));
+	LLVMBuildStore(g->b, cg_const(g, 0), slot(g, cx, CX_STOP));
+	LLVMBuildStore(g->b, g->ctxp, slot(g, cx, CX_CTX));
+	for (int l = 0; l < levels; l++) {
+		LLVMBuildStore(g->b, g->for_key[l], slot(g, cx, CX_LEVELS + 2 * l));
+		LLVMBuildStore(g->b, g->for_val[l], slot(g, cx, CX_LEVELS + 2 * l + 1));
+	}
 	for (int i = 0; i < nvars; i++) {
 		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
 
@@ -166,7 +200,7 @@ void cg_for(struct cg *g, struct ast_node *n)
 			continue;
 		shared[i] = cg_scratch(g, size, "shared");
 		copy(g, shared[i], g->vars[i], size);
-		LLVMBuildStore(g->b, shared[i], slot(g, cx, 2 + i));
+		LLVMBuildStore(g->b, shared[i], slot(g, cx, cx_var(levels, i)));
 	}
 	save(g, &st);
 	cb = callback(g, n, nvars, mark);
@@ -179,8 +213,12 @@ void cg_for(struct cg *g, struct ast_node *n)
 	for (int i = 0; i < nvars; i++)
 		if (shared[i])
 			copy(g, g->vars[i], shared[i], ty_storage_size(g->pi->sp->var_ty[i]));
-	stop = LLVMBuildLoad2(g->b, g->i64, slot(g, cx, 0), "");
-	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, stop, ""), g->ret, after);
+	stop = LLVMBuildLoad2(g->b, g->i64, slot(g, cx, CX_STOP), "");
+	ret = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "forreturn");
+	LLVMBuildCondBr(g->b, LLVMBuildIsNotNull(g->b, stop, ""), ret, after);
+	LLVMPositionBuilderAtEnd(g->b, ret);
+	cg_return(g); /* `return` in the body leaves the probe: pass it on */
+	LLVMBuildBr(g->b, after);
 	LLVMPositionBuilderAtEnd(g->b, after);
 	free(shared);
 	free(mark);
@@ -202,22 +240,37 @@ static LLVMValueRef load_value(struct cg *g, LLVMValueRef p, struct ty t, bool u
 	return buf;
 }
 
-/* $kv.0 (or $kv.0.N) and $kv.1 */
+/* `return`: from a loop body, set the caller's stop flag and end the walk
+ * (the caller passes it on); elsewhere leave the program. Ends the block. */
+void cg_return(struct cg *g)
+{
+	if (g->for_stop) {
+		LLVMBuildStore(g->b, cg_const(g, 1), g->for_stop);
+		LLVMBuildBr(g->b, g->brk_for);
+	} else {
+		LLVMBuildBr(g->b, g->ret);
+	}
+	/* anything after it is unreachable but must still be valid IR */
+	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, "dead"));
+}
+
+/* $kv.0 (or $kv.0.N) and $kv.1, of the loop at level n->ival */
 struct cgv cg_for_field(struct cg *g, struct ast_node *n)
 {
-	struct plan_map *pm = &g->plan->maps[g->for_map];
+	int level = (int)n->ival, id = g->for_map[level];
+	struct plan_map *pm = &g->plan->maps[id];
+	LLVMValueRef key = g->for_key[level];
 	struct cgv r = { .ty = n->ty };
 
 	if (n->builtin == B_FOR_KEY) {
 		/* array keys are u32 (cg_module.c) */
-		r.v = load_value(g, cg_gep(g, g->for_key, pm->key_off[n->id]), n->ty, pm->kind == MK_ARRAY);
+		r.v = load_value(g, cg_gep(g, key, pm->key_off[n->id]), n->ty, pm->kind == MK_ARRAY);
 	} else if (pm->percpu) {
-		LLVMValueRef args[3] = { g->maps[g->for_map], g->for_key,
-					 cg_const(g, pm->agg == AGG_MIN ? 1 : pm->agg == AGG_MAX ? 2 : 0) };
+		LLVMValueRef args[3] = { g->maps[id], key, cg_const(g, pm->agg == AGG_MIN ? 1 : pm->agg == AGG_MAX ? 2 : 0) };
 
 		r.v = cg_call(g, "hark_percpu_value", args, 3);
 	} else {
-		r.v = load_value(g, g->for_val, n->ty, false);
+		r.v = load_value(g, g->for_val[level], n->ty, false);
 	}
 	return r;
 }

@@ -87,11 +87,14 @@ struct cg {
 	struct cg_share *cur_share;  /* the program being generated is shared */
 	/* loops: where break and continue go (NULL outside loops) */
 	LLVMBasicBlockRef brk, cont;
-	/* in a for loop's callback (cg_for.c): the entry's key and value, the
-	 * map walked, and the caller's flag that `return` sets */
-	LLVMValueRef for_key, for_val, for_stop;
-	LLVMBasicBlockRef brk_for;   /* the callback's "end the walk" block */
-	int for_map;
+	/* in for loops' callbacks (cg_for.c), per level from the outermost:
+	 * the entry's key and value and the map walked; and the innermost
+	 * caller's flag that `return` sets, and the block that ends its walk */
+	LLVMValueRef for_key[SEMA_MAX_FOR], for_val[SEMA_MAX_FOR];
+	int for_map[SEMA_MAX_FOR];
+	int for_levels;              /* loops around the code being generated */
+	LLVMValueRef for_stop;
+	LLVMBasicBlockRef brk_for;
 	int nfor;                    /* callbacks made: hark_for_<n> */
 
 	int max_params;              /* parameters per cookie in hark_env */
@@ -116,6 +119,7 @@ void cg_fn_finish(struct cg *g, LLVMValueRef retval);
 /* cg_for.c */
 void cg_for(struct cg *g, struct ast_node *n);
 struct cgv cg_for_field(struct cg *g, struct ast_node *n);
+void cg_return(struct cg *g); /* `return`: leave the probe, from a loop body too */
 
 /* cg_expr.c */
 LLVMValueRef cg_const(struct cg *g, uint64_t v);

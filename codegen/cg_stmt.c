@@ -328,13 +328,7 @@ static void stmt(struct cg *g, struct ast_node *n)
 			cg_stmts(g, n->body);
 		break;
 	case AST_RETURN:
-		if (g->for_stop) {
-			/* in a for body: end the walk, and tell the probe to return */
-			LLVMBuildStore(g->b, cg_const(g, 1), g->for_stop);
-			jump(g, g->brk_for);
-		} else {
-			jump(g, g->ret);
-		}
+		cg_return(g);
 		break;
 	case AST_BLOCK:
 		cg_stmts(g, n->body);

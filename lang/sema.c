@@ -47,8 +47,11 @@ struct sema {
 	uint32_t max_event;
 	int loop_depth;         /* while and for bodies: break and continue */
 	int depth;              /* expressions and blocks being checked, nested */
-	const char *for_var;    /* inside for ($kv : @m): "kv", and @m's id */
-	int for_map;
+	struct {                /* the for loops around the statement: ($kv : @m) */
+		const char *var; /* "kv" */
+		int map;         /* @m's id */
+	} fors[SEMA_MAX_FOR];
+	int nfors;
 	struct map_use *uses;   /* per map id */
 };
 
@@ -623,9 +626,18 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 
 static struct ty for_field(struct sema *s, struct ast_node *n);
 
+/* The level of the for loop whose variable n is, or -1. */
+static int for_level(struct sema *s, const struct ast_node *n)
+{
+	for (int i = s->nfors - 1; n->kind == AST_VAR && i >= 0; i--)
+		if (!strcmp(n->name, s->fors[i].var))
+			return i;
+	return -1;
+}
+
 static bool is_for_var(struct sema *s, const struct ast_node *n)
 {
-	return s->for_var && n->kind == AST_VAR && !strcmp(n->name, s->for_var);
+	return for_level(s, n) >= 0;
 }
 
 static struct ty field(struct sema *s, struct ast_node *n)
@@ -1514,8 +1526,6 @@ static void for_stmt(struct sema *s, struct ast_node *n)
 {
 	struct ast_node *m = n->lhs;
 	struct plan_map *pm = map_get(s, m);
-	const char *outer = s->for_var;
-	int outer_map = s->for_map;
 
 	n->id = m->id;
 	s->uses[m->id].entry_ops = true;
@@ -1523,9 +1533,16 @@ static void for_stmt(struct sema *s, struct ast_node *n)
 		ERR(s, m->span, "a for loop walks the whole map; write %s without keys", pm->name);
 		HINT(s, "for ($%s : %s) { ... $%s.0 ... } sees every key", n->name, pm->name, n->name);
 	}
-	if (outer) {
-		ERR(s, n->span, "for loops cannot be nested");
-		HINT(s, "copy what the outer loop needs into a map, and loop over it from a second probe");
+	if (s->nfors == SEMA_MAX_FOR) {
+		ERR(s, n->span, "for loops nest at most %d deep", SEMA_MAX_FOR);
+		HINT(s, "each loop is a BPF callback frame; copy what the inner loops need into a map first");
+		return;
+	}
+	for (int i = 0; i < s->nfors; i++) {
+		if (!strcmp(s->fors[i].var, n->name)) {
+			ERR(s, n->span, "$%s is already the variable of a for loop around this one", n->name);
+			HINT(s, "name the inner loop's variable differently, like for ($%s2 : %s)", n->name, pm->name);
+		}
 	}
 	if (pm->agg == AGG_AVG || pm->agg == AGG_STATS || pm->agg == AGG_HIST || pm->agg == AGG_LHIST) {
 		ERR(s, m->span, "a for loop cannot walk %s: it holds %s, which has no single value per key",
@@ -1539,21 +1556,22 @@ static void for_stmt(struct sema *s, struct ast_node *n)
 			HINT(s, "like for ($%s : %s)", strcmp(n->name, "kv") ? "kv" : "entry", pm->name);
 		}
 	}
-	s->for_var = n->name;
-	s->for_map = m->id;
+	s->fors[s->nfors].var = n->name;
+	s->fors[s->nfors].map = m->id;
+	s->nfors++;
 	s->loop_depth++;
 	stmts(s, n->body);
 	s->loop_depth--;
-	s->for_var = outer;
-	s->for_map = outer_map;
+	s->nfors--;
 }
 
 /* $kv.0 (the key; $kv.0.N with several keys) and $kv.1 (the value) */
 static struct ty for_field(struct sema *s, struct ast_node *n)
 {
-	struct plan_map *pm = &s->plan->maps[s->for_map];
-	const char *v = s->for_var;
 	bool nested = n->lhs->kind == AST_FIELD;
+	int level = for_level(s, nested ? n->lhs->lhs : n->lhs);
+	struct plan_map *pm = &s->plan->maps[s->fors[level].map];
+	const char *v = s->fors[level].var;
 	char *end;
 	long idx = strtol(n->name, &end, 10);
 
@@ -1574,11 +1592,13 @@ static struct ty for_field(struct sema *s, struct ast_node *n)
 			return ty_int(8, true);
 		}
 		n->builtin = B_FOR_KEY;
+		n->ival = level;
 		n->id = (int)idx;
 		return pm->key_ty[idx];
 	}
 	if (idx == 1) {
 		n->builtin = B_FOR_VALUE;
+		n->ival = level;
 		return pm->agg == AGG_NONE && pm->value_ty.kind != TY_NONE ? pm->value_ty : ty_int(8, true);
 	}
 	if (idx != 0) {
@@ -1588,6 +1608,7 @@ static struct ty for_field(struct sema *s, struct ast_node *n)
 	}
 	if (pm->nkeys == 1) {
 		n->builtin = B_FOR_KEY;
+		n->ival = level;
 		n->id = 0;
 		return pm->key_ty[0];
 	}

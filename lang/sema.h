@@ -24,6 +24,10 @@ struct sema_opts {
 	bool unsafe;       /* --unsafe: system() and signal() allowed */
 };
 
+/* for loops nest this deep: each is a BPF callback frame, and the kernel
+ * allows 8 frames (the program, the loops, and the helpers under them). */
+#define SEMA_MAX_FOR 3
+
 /* Builtins (node->builtin of AST_IDENT). grep "ORDER BUILTIN" */
 enum builtin {
 	B_NONE = 0,
@@ -33,7 +37,8 @@ enum builtin {
 	B_GOID, B_GODEPTH, /* Go probes: goroutine id, stack depth (g.stack.hi - SP) */
 	B_GOARG,            /* a Go alias's named argument (lang/goalias.h), by name */
 	B_CALLER,           /* the function that called the probed one (a user symbol) */
-	/* AST_FIELD of a for loop's variable: $kv.0 (id: key index) and $kv.1 */
+	/* AST_FIELD of a for loop's variable: $kv.0 (id: key index) and $kv.1;
+	 * ival: the loop's level, 0 for the outermost */
 	B_FOR_KEY, B_FOR_VALUE,
 };
 

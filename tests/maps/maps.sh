@@ -142,6 +142,20 @@ return after 2
 	sed -i -n '/^@a/p' "$out"
 	expect "@a[105]: 2000
 @a[106]: 2000"
-	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return" ;;
+	# nested loops: the inner body sees the outer entry; return leaves both
+	"$hark" -q -e 'BEGIN { @a[1] = 10; @a[2] = 20; @b["x"] = 1; @b["y"] = 2; @b["z"] = 3; $pairs = 0;
+		for ($x : @a) { for ($y : @b) { if ($y.1 == 3) { continue; } @j[$x.0, $y.0] = $x.1 * $y.1; $pairs++; } }
+		printf("pairs %d\n", $pairs);
+		$n = 0; for ($x : @a) { for ($y : @b) { $n++; if ($n == 4) { printf("return at 4\n"); return; } } }
+		printf("not reached\n"); }
+		BEGIN { exit(); }' >"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^pairs\|^return\|^not\|^@j/p' "$out"
+	expect "pairs 4
+return at 4
+@j[1, x]: 10
+@j[1, y]: 20
+@j[2, x]: 20
+@j[2, y]: 40"
+	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return, nesting" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
