@@ -254,23 +254,47 @@ void cg_return(struct cg *g)
 	LLVMPositionBuilderAtEnd(g->b, LLVMAppendBasicBlockInContext(g->ctx, g->fn, "dead"));
 }
 
+/* Key field k of the entry of the loop at level */
+static LLVMValueRef key_field(struct cg *g, int level, int k, struct ty t)
+{
+	const struct plan_map *pm = &g->plan->maps[g->for_map[level]];
+
+	/* array keys are u32 (cg_module.c) */
+	return load_value(g, cg_gep(g, g->for_key[level], pm->key_off[k]), t, pm->kind == MK_ARRAY);
+}
+
+/* The value of the entry of the loop at level */
+static LLVMValueRef value(struct cg *g, int level, struct ty t)
+{
+	int id = g->for_map[level];
+	const struct plan_map *pm = &g->plan->maps[id];
+
+	if (pm->percpu) {
+		LLVMValueRef args[3] = { g->maps[id], g->for_key[level],
+					 cg_const(g, pm->agg == AGG_MIN ? 1 : pm->agg == AGG_MAX ? 2 : 0) };
+
+		return cg_call(g, "hark_percpu_value", args, 3);
+	}
+	return load_value(g, g->for_val[level], t, false);
+}
+
 /* $kv.0 (or $kv.0.N) and $kv.1, of the loop at level n->ival */
 struct cgv cg_for_field(struct cg *g, struct ast_node *n)
 {
-	int level = (int)n->ival, id = g->for_map[level];
-	struct plan_map *pm = &g->plan->maps[id];
-	LLVMValueRef key = g->for_key[level];
 	struct cgv r = { .ty = n->ty };
 
-	if (n->builtin == B_FOR_KEY) {
-		/* array keys are u32 (cg_module.c) */
-		r.v = load_value(g, cg_gep(g, key, pm->key_off[n->id]), n->ty, pm->kind == MK_ARRAY);
-	} else if (pm->percpu) {
-		LLVMValueRef args[3] = { g->maps[id], key, cg_const(g, pm->agg == AGG_MIN ? 1 : pm->agg == AGG_MAX ? 2 : 0) };
-
-		r.v = cg_call(g, "hark_percpu_value", args, 3);
-	} else {
-		r.v = load_value(g, g->for_val[level], n->ty, false);
-	}
+	r.v = n->builtin == B_FOR_KEY ? key_field(g, (int)n->ival, n->id, n->ty) : value(g, (int)n->ival, n->ty);
 	return r;
+}
+
+void cg_for_pair(struct cg *g, const struct ast_node *var, LLVMValueRef event, const struct plan_fmt *f)
+{
+	int level = (int)var->ival;
+
+	for (int i = 0; i < f->nargs; i++) {
+		struct cgv v = { .ty = f->arg_ty[i] };
+
+		v.v = i < f->pair_keys ? key_field(g, level, i, v.ty) : value(g, level, v.ty);
+		cg_store_value(g, cg_gep(g, event, f->arg_off[i]), v);
+	}
 }

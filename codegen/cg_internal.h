@@ -119,6 +119,8 @@ void cg_fn_finish(struct cg *g, LLVMValueRef retval);
 /* cg_for.c */
 void cg_for(struct cg *g, struct ast_node *n);
 struct cgv cg_for_field(struct cg *g, struct ast_node *n);
+/* print($kv): the key's fields and the value into the event, as f lays them out */
+void cg_for_pair(struct cg *g, const struct ast_node *var, LLVMValueRef event, const struct plan_fmt *f);
 void cg_return(struct cg *g); /* `return`: leave the probe, from a loop body too */
 
 /* cg_expr.c */

@@ -63,7 +63,10 @@ static void print_call(struct cg *g, struct ast_node *n)
 
 		LLVMBuildStore(g->b, cg_const(g, EV_PRINTVAL), buf);
 		LLVMBuildStore(g->b, fmt_id(g, n), cg_gep(g, buf, 8));
-		cg_store_value(g, cg_gep(g, buf, 16), cg_expr(g, m));
+		if (m->kind == AST_VAR && m->builtin == B_FOR_PAIR)
+			cg_for_pair(g, m, buf, f);
+		else
+			cg_store_value(g, cg_gep(g, buf, 16), cg_expr(g, m));
 		emit_event(g, buf, f->size);
 	}
 }

@@ -104,6 +104,8 @@ struct plan_fmt {
 	struct ty *arg_ty;
 	uint32_t *arg_off;       /* offset of each arg from the start of the event */
 	uint32_t size;           /* whole event size */
+	int pair_keys;           /* EV_PRINTVAL of a for loop's $kv: args are the key's
+				  * pair_keys fields, then the value: "(k, v)" */
 };
 
 /* One BPF program: a group of one probe (see lang/probe.h). */

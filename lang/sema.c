@@ -625,6 +625,7 @@ static struct ty ident(struct sema *s, struct ast_node *n)
 }
 
 static struct ty for_field(struct sema *s, struct ast_node *n);
+static struct ty print_pair(struct sema *s, struct ast_node *n);
 
 /* The level of the for loop whose variable n is, or -1. */
 static int for_level(struct sema *s, const struct ast_node *n)
@@ -712,7 +713,8 @@ static struct ty var_ref(struct sema *s, struct ast_node *n)
 		n->id = -1;
 		ERR(s, n->span, "$%s is a (key, value) pair of the for loop; it has no value of its own",
 		    n->name);
-		HINT(s, "use $%s.0 for the key and $%s.1 for the value", n->name, n->name);
+		HINT(s, "use $%s.0 for the key and $%s.1 for the value; print($%s) prints both", n->name, n->name,
+		     n->name);
 		return ty_int(8, true);
 	}
 
@@ -1074,6 +1076,8 @@ static struct ty call(struct sema *s, struct ast_node *n)
 			HINT(s, "only maps take TOP and DIV: print(@m, TOP, DIV)");
 			return (struct ty){ .kind = TY_NONE };
 		}
+		if (is_for_var(s, n->args))
+			return print_pair(s, n);
 		t = expr(s, n->args);
 		if (t.kind == TY_NONE || t.kind == TY_AGG)
 			no_value(s, n->args, t, "printed");
@@ -1565,6 +1569,52 @@ static void for_stmt(struct sema *s, struct ast_node *n)
 	s->nfors--;
 }
 
+/* The type of $kv.1 of a loop over pm */
+static struct ty for_value_ty(const struct plan_map *pm)
+{
+	return pm->agg == AGG_NONE && pm->value_ty.kind != TY_NONE ? pm->value_ty : ty_int(8, true);
+}
+
+/* print($kv): "(key, value)", as bpftrace prints the pair. One event
+ * carries the key's fields and the value (plan_fmt.pair_keys). */
+static struct ty print_pair(struct sema *s, struct ast_node *n)
+{
+	struct ast_node *v = n->args;
+	int level = for_level(s, v);
+	struct plan_map *pm = &s->plan->maps[s->fors[level].map];
+	uint32_t off = 16;
+	struct plan_fmt pf = { 0 };
+
+	v->builtin = B_FOR_PAIR;
+	v->ival = level;
+	v->id = -1;
+	if (pm->nkeys < 1) {
+		ERR(s, v->span, "%s has no keys, so $%s is no (key, value) pair", pm->name, v->name);
+		HINT(s, "print($%s.1) prints the value", v->name);
+		return (struct ty){ .kind = TY_NONE };
+	}
+	pf.nargs = pm->nkeys + 1;
+	pf.pair_keys = pm->nkeys;
+	pf.arg_ty = calloc(pf.nargs, sizeof(*pf.arg_ty));
+	pf.arg_off = calloc(pf.nargs, sizeof(*pf.arg_off));
+	for (int i = 0; i < pf.nargs; i++) {
+		pf.arg_ty[i] = i < pm->nkeys ? pm->key_ty[i] : for_value_ty(pm);
+		pf.arg_off[i] = off;
+		off += ty_storage_size(pf.arg_ty[i]);
+	}
+	pf.size = off;
+	event_size(s, off);
+	if (!s->report) {
+		free(pf.arg_ty);
+		free(pf.arg_off);
+		return (struct ty){ .kind = TY_NONE };
+	}
+	s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
+	n->id = s->plan->nfmts;
+	s->plan->fmts[s->plan->nfmts++] = pf;
+	return (struct ty){ .kind = TY_NONE };
+}
+
 /* $kv.0 (the key; $kv.0.N with several keys) and $kv.1 (the value) */
 static struct ty for_field(struct sema *s, struct ast_node *n)
 {
@@ -1599,7 +1649,7 @@ static struct ty for_field(struct sema *s, struct ast_node *n)
 	if (idx == 1) {
 		n->builtin = B_FOR_VALUE;
 		n->ival = level;
-		return pm->agg == AGG_NONE && pm->value_ty.kind != TY_NONE ? pm->value_ty : ty_int(8, true);
+		return for_value_ty(pm);
 	}
 	if (idx != 0) {
 		ERR(s, n->span, "$%s has no field '%ld'", v, idx);

@@ -40,6 +40,7 @@ enum builtin {
 	/* AST_FIELD of a for loop's variable: $kv.0 (id: key index) and $kv.1;
 	 * ival: the loop's level, 0 for the outermost */
 	B_FOR_KEY, B_FOR_VALUE,
+	B_FOR_PAIR, /* AST_VAR: a loop's $kv, as print($kv) takes it; ival: level */
 };
 
 /* Functions (node->builtin of AST_CALL). grep "ORDER FUNC" */

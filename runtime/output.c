@@ -573,23 +573,56 @@ void out_printf(struct out *o, const struct fmt *f, const struct out_val *args, 
 
 /* ---- the rest ---- */
 
+/* v as print() shows it; in JSON, strings and stacks quoted */
+static void value_str(struct sbuf *sb, const struct out_val *v, bool json)
+{
+	struct sbuf s = { 0 };
+
+	out_val_str(&s, v, 8);
+	if (json && (v->kind == OV_STR || v->kind == OV_STACK)) {
+		sb_putc(sb, '"');
+		out_json_escape(sb, sb_str(&s), s.len);
+		sb_putc(sb, '"');
+	} else {
+		sb_putn(sb, sb_str(&s), s.len);
+	}
+	sb_free(&s);
+}
+
+/* v[0..n) as print() shows it: one value, or print($kv)'s pair of the
+ * nkeys key fields and the value, "(k, v)" or "((k1, k2), v)" (JSON:
+ * arrays) */
+void out_values(struct out *o, const struct out_val *v, int n, int nkeys)
+{
+	bool json = o->format == OUT_JSON;
+	const char *sep = json ? "," : ", ", *open = json ? "[" : "(", *close = json ? "]" : ")";
+	struct sbuf sb = { 0 };
+
+	if (nkeys > 0) {
+		sb_puts(&sb, open);
+		if (nkeys > 1)
+			sb_puts(&sb, open);
+		for (int i = 0; i < n; i++) {
+			if (i == nkeys && nkeys > 1)
+				sb_puts(&sb, close); /* the keys' own tuple */
+			if (i)
+				sb_puts(&sb, sep);
+			value_str(&sb, &v[i], json);
+		}
+		sb_puts(&sb, close);
+	} else {
+		value_str(&sb, &v[0], json);
+	}
+	if (json)
+		fprintf(o->f, "{\"type\": \"value\", \"data\": %s}\n", sb_str(&sb));
+	else
+		fprintf(o->aside, "%s\n", sb_str(&sb));
+	sb_free(&sb);
+}
+
 void out_value(struct out *o, const struct out_val *v)
 {
-	struct sbuf sb = { 0 };
-	out_val_str(&sb, v, 8);
-	if (o->format == OUT_JSON) {
-		if (v->kind == OV_STR || v->kind == OV_STACK) {
-			struct sbuf esc = { 0 };
-			out_json_escape(&esc, sb_str(&sb), sb.len);
-			fprintf(o->f, "{\"type\": \"value\", \"data\": \"%s\"}\n", sb_str(&esc));
-			sb_free(&esc);
-		} else {
-			fprintf(o->f, "{\"type\": \"value\", \"data\": %s}\n", sb_str(&sb));
-		}
-	} else {
-		fprintf(o->aside, "%s\n", sb_str(&sb));
-	}
-	sb_free(&sb);
+	out_values(o, v, 1, 0);
 }
 
 void out_attached(struct out *o, int nprobes)

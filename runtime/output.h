@@ -75,6 +75,9 @@ void out_time(struct out *o, const char *text);
 
 /* print(value) of a non-map value. */
 void out_value(struct out *o, const struct out_val *v);
+/* print($kv) in a for loop: the nkeys key fields and the value, as a pair
+ * "(k, v)" or "((k1, k2), v)" (JSON: arrays); nkeys 0: one value. */
+void out_values(struct out *o, const struct out_val *v, int n, int nkeys);
 
 /* Free-form line hark itself emits on stdout ("Attaching N probes...",
  * lost-event warnings in json mode, ...); json wraps it as bpftrace does. */

@@ -200,7 +200,7 @@ static int handle_event(struct rt *rt, void *data, size_t size)
 		if (w[0] == EV_PRINTF && rt->fmts[w[1]])
 			out_printf(rt->out, rt->fmts[w[1]], args, f->nargs);
 		else if (w[0] == EV_PRINTVAL)
-			out_value(rt->out, &args[0]);
+			out_values(rt->out, args, f->nargs < 64 ? f->nargs : 64, f->pair_keys);
 		break;
 	}
 	case EV_SYSTEM:

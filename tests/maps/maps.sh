@@ -156,6 +156,15 @@ return at 4
 @j[1, y]: 20
 @j[2, x]: 20
 @j[2, y]: 40"
-	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return, nesting" ;;
+	# print($kv): the pair, as bpftrace prints it; JSON arrays with -f json
+	"$hark" -q -e 'BEGIN { @a[1] = 10; @m[2, "x"] = "s"; for ($kv : @a) { print($kv); } for ($kv : @m) { print($kv); } exit(); }' \
+		>"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^(/p' "$out"
+	expect "(1, 10)
+((2, x), s)"
+	"$hark" -q -f json -e 'BEGIN { @m[2, "x"] = "s"; for ($kv : @m) { print($kv); } exit(); }' >"$out" 2>"$err" || fail "exit"
+	sed -i -n '/"value"/p' "$out"
+	expect '{"type": "value", "data": [[2,"x"],"s"]}'
+	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return, nesting, print" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
