@@ -160,8 +160,8 @@ static uint32_t count_targets(const struct ast *ast)
 }
 
 /* hark_stop: a u64 global in .bss that the runtime sets when stopping.
- * libbpf makes .bss an mmap-able array map and the programs read it with
- * one load (an array lookup costs several instructions on every event). */
+ * libbpf makes .bss a one-entry array map whose value the programs read
+ * with one load (a lookup costs several instructions on every event). */
 static LLVMValueRef stop_flag(struct cg *g)
 {
 	static const char name[] = "hark_stop";

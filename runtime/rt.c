@@ -173,15 +173,14 @@ int rt__new(struct plan *plan, const struct rt_opts *o, struct rt **out)
 	rt->env_fd = bpf_object__find_map_fd_by_name(rt->obj, "hark_env");
 	struct bpf_map *m;
 
-	bpf_object__for_each_map(m, rt->obj) {
-		size_t size = 0;
-
-		/* .bss holds one u64, hark_stop (codegen/cg_module.c); libbpf
-		 * maps it into our memory */
+	/* .bss holds one u64, hark_stop (codegen/cg_module.c). libbpf 1.1
+	 * leaves bpf_map__initial_value() pointing at a private copy after
+	 * load, so the flag is set through the map (stop_programs). */
+	rt->bss_fd = -1;
+	bpf_object__for_each_map(m, rt->obj)
 		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".bss") &&
-		    bpf_map__initial_value(m, &size) && size >= sizeof(uint64_t))
-			rt->stop_flag = (uint64_t *)bpf_map__initial_value(m, &size);
-	}
+		    bpf_map__value_size(m) == sizeof(uint64_t))
+			rt->bss_fd = bpf_map__fd(m);
 	rt->ustack_fd = plan->ustack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->ustack_map) : -1;
 	rt->kstack_fd = plan->kstack_map ? bpf_object__find_map_fd_by_name(rt->obj, plan->kstack_map) : -1;
 	rt->progs = calloc(plan->nprogs + 1, sizeof(*rt->progs));
@@ -210,7 +209,7 @@ err_out:
 /* Detaching a tracepoint or uprobe link waits for RCU grace periods under
  * a kernel mutex: ~35 ms each, one after the other, so ~13 s for the ~350
  * sys_enter_* tracepoints. So stopping is in two steps: a stop flag (the
- * global hark_stop, in mmap-ed .bss) makes every program return at once (probes are quiet from that
+ * global hark_stop, in .bss) makes every program return at once (probes are quiet from that
  * moment: END runs and maps are read on stable data), and the closing is
  * left to a short-lived child that inherits the descriptors, waits for hark
  * to exit and then closes them; with its stdio on /dev/null, pipes reading
@@ -219,8 +218,11 @@ err_out:
 
 static void stop_programs(struct rt *rt)
 {
-	if (rt->stop_flag)
-		__atomic_store_n(rt->stop_flag, 1, __ATOMIC_SEQ_CST);
+	uint32_t zero = 0;
+	uint64_t one = 1;
+
+	if (rt->bss_fd >= 0)
+		bpf_map_update_elem(rt->bss_fd, &zero, &one, BPF_ANY);
 }
 
 static void release_links(struct rt *rt)

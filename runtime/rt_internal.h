@@ -22,7 +22,7 @@ struct rt {
 	struct fmt **fmts;      /* parsed printf formats, per plan fmt */
 	struct sym_cache *syms;
 	int lost_fd, env_fd, ustack_fd, kstack_fd, drops_fd;
-	uint64_t *stop_flag;     /* hark_stop in the mmap-ed .bss: set when stopping */
+	int bss_fd;              /* .bss: hark_stop, set when stopping */
 	int ncpus;
 	int nattached;
 	/* Held by whoever decodes values or reads maps: the run loop and the

@@ -64,6 +64,14 @@ deep-nesting) # absurd nesting is a located error, never a crash (the fuzzer's f
 			fail "$n levels: $(head -c 200 "$err")"
 	done
 	echo "ok: 201 and 20000 levels refused with a message" ;;
+stop-flag) # once stopping, probes are quiet: END and the exit dump see the same count
+	# hark's own system calls on CPU 0 (draining, END, printing) would add to
+	# @c[0] after END if the stop flag did not reach the programs
+	taskset -c 0 "$hark" -q -e 'tracepoint:raw_syscalls:sys_enter { @c[cpu] = count(); }
+		interval:ms:200 { exit(); } END { printf("end %d\n", @c[0]); }' >"$out" 2>"$err" || fail "exit"
+	e=$(sed -n 's/^end //p' "$out"); d=$(sed -n 's/^@c\[0\]: //p' "$out")
+	[ -n "$e" ] && [ "$e" = "$d" ] || fail "END saw $e, the dump $d"
+	echo "ok: END and the dump agree ($e)" ;;
 sigpipe) # output into a closed pipe ends hark quietly
 	timeout 10 "$hark" -q -e 'interval:ms:1 { printf("line\n"); }' 2>"$err" | head -3 >"$out"; rc=${PIPESTATUS[0]}
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"
