@@ -31,7 +31,7 @@ struct map_use {
 	struct span keys;       /* the use that fixed the key types */
 	struct span value;      /* the assignment that fixed the value kind */
 	bool assigned;          /* some assignment was written, even a wrong one */
-	bool entry_ops;         /* delete, has_key, len or for: entries come and go */
+	bool entry_ops;         /* delete, has_key, len, for or zero: keys matter */
 };
 
 struct sema {
@@ -1105,6 +1105,10 @@ static struct ty call(struct sema *s, struct ast_node *n)
 			return (struct ty){ .kind = TY_NONE };
 		}
 		map_get(s, n->args);
+		/* zero() keeps the keys, now with 0: a one-slot array would read as
+		 * never written (sema_run) */
+		if (fd->code == F_ZERO)
+			s->uses[n->args->id].entry_ops = true;
 		event_size(s, 16);
 		return (struct ty){ .kind = TY_NONE };
 	case F_DELETE: {
@@ -1622,12 +1626,24 @@ static struct ty for_field(struct sema *s, struct ast_node *n)
 	int level = for_level(s, nested ? n->lhs->lhs : n->lhs);
 	struct plan_map *pm = &s->plan->maps[s->fors[level].map];
 	const char *v = s->fors[level].var;
-	char *end;
+	char *end, canon[24];
 	long idx = strtol(n->name, &end, 10);
 
-	if (*end || idx < 0) {
+	/* the $kv node is no variable of the probe (codegen's variable
+	 * marking would count it as slot 0) */
+	if (nested)
+		n->lhs->lhs->id = -1;
+	else
+		n->lhs->id = -1;
+	snprintf(canon, sizeof(canon), "%ld", idx);
+	if (*end || idx < 0 || strcmp(canon, n->name)) {
 		ERR(s, n->span, "$%s has no field '%s'", v, n->name);
 		HINT(s, "$%s.0 is the key and $%s.1 the value", v, v);
+		return ty_int(8, true);
+	}
+	if (nested && !strcmp(n->lhs->name, "1")) {
+		ERR(s, n->span, "$%s.1 is the value, which has no fields", v);
+		HINT(s, "the key's fields are $%s.0.0, $%s.0.1, ... when the map has several keys", v, v);
 		return ty_int(8, true);
 	}
 	if (nested) {
@@ -1967,8 +1983,8 @@ int sema_run(struct ast *ast, const struct sema_opts *opts, struct plan *plan, s
 		 * lookup the kernel inlines (a hash lookup hashes the key): `@ =
 		 * count()` on a tracepoint added 175 ns per event, now 139
 		 * (bench/maps.sh, event_count). Its slot always exists and
-		 * an all-zero slot reads as never written, so entry operations and
-		 * sum() (which can add up to 0) keep the hash. */
+		 * an all-zero slot reads as never written, so entry operations,
+		 * zero() and sum() (which can add up to 0) keep the hash. */
 		if (pm->nkeys == 0 && pm->kind == MK_DEFAULT && pm->percpu && pm->agg != AGG_HIST &&
 		    pm->agg != AGG_LHIST && pm->agg != AGG_SUM && !s.uses[i].entry_ops) {
 			pm->kind = MK_ARRAY;

@@ -69,6 +69,10 @@ len 1 3
 @c[3]: 1
 
 @ticks: 3"
+	# zero() of a keyless aggregation keeps it, at 0 (it stays a hash: a
+	# one-slot array at 0 would read as never written)
+	"$hark" -q -e 'BEGIN { @c = count(); @m = max(5); zero(@c); zero(@m); exit(); }' >"$out" 2>"$err" || fail "exit"
+	[ "$(grep '^@' "$out" | tr '\n' ' ')" = "@c: 0 @m: 0 " ] || fail "zero() of a keyless map"
 	echo "ok: map functions" ;;
 ringbuf) # a small ring buffer: lost events counted exactly; exit() still seen
 	"$hark" -q --ringbuf-size 4096 -e 'BEGIN { $i = 0; while ($i < 200) { printf("%d\n", $i); $i++; } exit(); }' >"$out" 2>"$err" || fail "exit"
@@ -165,6 +169,18 @@ return at 4
 	"$hark" -q -f json -e 'BEGIN { @m[2, "x"] = "s"; for ($kv : @m) { print($kv); } exit(); }' >"$out" 2>"$err" || fail "exit"
 	sed -i -n '/"value"/p' "$out"
 	expect '{"type": "value", "data": [[2,"x"],"s"]}'
+	# $kv.0 is no use of the probe's first variable: $i stays a known
+	# counter for the while after the loop, and $x is fresh for every entry
+	"$hark" -q -e 'let @arr = array(3); BEGIN { @a[1] = 1; $i = 0; for ($kv : @a) { printf("k %d\n", $kv.0); }
+		while ($i < 2) { printf("i %d\n", $i); $i++; } @arr[1] = 1;
+		for ($e : @arr) { if ($e.0 == 1) { $x = 5; } printf("%d x=%d\n", $e.0, $x); } exit(); }' >"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^[a-z0-9] /p' "$out"
+	expect "k 1
+i 0
+i 1
+0 x=0
+1 x=5
+2 x=0"
 	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return, nesting, print" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
