@@ -36,7 +36,8 @@
 
 /* what the callback changes in struct cg, restored afterwards */
 struct fn_state {
-	LLVMValueRef fn, ctxp, scratch_p, for_stop, *vars;
+	LLVMValueRef fn, ctxp, scratch_p, for_stop, for_cx, *vars;
+	uint32_t for_cx_size;
 	LLVMBasicBlockRef entry, ret, block, brk, cont, brk_for;
 	LLVMMetadataRef sub;
 	struct cg_pool pool[2];
@@ -50,6 +51,8 @@ static void save(struct cg *g, struct fn_state *st)
 	st->ctxp = g->ctxp;
 	st->scratch_p = g->scratch_p;
 	st->for_stop = g->for_stop;
+	st->for_cx = g->for_cx;
+	st->for_cx_size = g->for_cx_size;
 	st->vars = g->vars;
 	st->entry = g->entry;
 	st->ret = g->ret;
@@ -70,6 +73,8 @@ static void restore(struct cg *g, const struct fn_state *st, struct span sp)
 	g->ctxp = st->ctxp;
 	g->scratch_p = st->scratch_p;
 	g->for_stop = st->for_stop;
+	g->for_cx = st->for_cx;
+	g->for_cx_size = st->for_cx_size;
 	g->vars = st->vars;
 	g->entry = st->entry;
 	g->ret = st->ret;
@@ -91,12 +96,19 @@ static LLVMValueRef slot(struct cg *g, LLVMValueRef cx, int i)
 	return cg_gep(g, cx, (uint32_t)i * 8);
 }
 
-/* cx slots: stop, ctx, then key and value of each outer level, then vars */
+/* cx slots: stop, ctx, then key and value of each outer level, then the
+ * shared variables */
 enum { CX_STOP, CX_CTX, CX_LEVELS };
 
-static int cx_var(int levels, int i)
+/* The context of a loop: one stack slot per function, reused by its
+ * loops one after the other (nested loops are other functions). */
+static LLVMValueRef context(struct cg *g, uint32_t size)
 {
-	return CX_LEVELS + 2 * levels + i;
+	if (!g->for_cx || g->for_cx_size < size) {
+		g->for_cx = cg_alloca_fixed(g, size, "forctx");
+		g->for_cx_size = size;
+	}
+	return g->for_cx;
 }
 
 enum { V_UNUSED, V_BODY, V_SHARED };
@@ -118,7 +130,7 @@ static bool mark_vars(struct ast_node *n, void *ctx)
 }
 
 /* long cb(map, key, value, cx): the loop body */
-static LLVMValueRef callback(struct cg *g, struct ast_node *n, int nvars, const char *mark)
+static LLVMValueRef callback(struct cg *g, struct ast_node *n, int nvars, const char *mark, const int *cxslot)
 {
 	static const char *const params[] = { "map", "key", "value", "cx" };
 	char name[64];
@@ -146,7 +158,7 @@ static LLVMValueRef callback(struct cg *g, struct ast_node *n, int nvars, const 
 		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
 
 		if (mark[i] == V_SHARED) {
-			vars[i] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, cx_var(level, i)), "var");
+			vars[i] = LLVMBuildLoad2(g->b, g->ptr, slot(g, cx, cxslot[i]), "var");
 		} else if (mark[i] == V_BODY) {
 			vars[i] = size <= 16 ? cg_alloca_fixed(g, size, "var") : cg_scratch(g, size, "var");
 			LLVMBuildMemSet(g->b, vars[i], LLVMConstInt(g->i8, 0, 0), cg_const(g, size), 8);
@@ -175,17 +187,22 @@ static void copy(struct cg *g, LLVMValueRef dst, LLVMValueRef src, uint32_t size
 
 void cg_for(struct cg *g, struct ast_node *n)
 {
-	int nvars = g->pi->sp->nvars, levels = g->for_levels;
-	LLVMValueRef cx = cg_alloca_fixed(g, 8 * (uint32_t)cx_var(levels, nvars), "forctx"), cb, args[4], stop;
-	LLVMValueRef *shared = calloc((size_t)nvars + 1, sizeof(*shared));
+	int nvars = g->pi->sp->nvars, levels = g->for_levels, nshared = 0;
+	LLVMValueRef cx, cb, args[4], stop, *shared = calloc((size_t)nvars + 1, sizeof(*shared));
 	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endfor"), ret;
 	char *mark = calloc((size_t)nvars + 1, 1);
+	int *cxslot = calloc((size_t)nvars + 1, sizeof(*cxslot));
 	struct fn_state st;
 
 	/* V_BODY: used in the body; V_SHARED: also elsewhere in the probe */
 	ast_visit(n->body, mark_vars, &(struct marking){ NULL, mark, 1 });
 	ast_visit(g->probe->pred, mark_vars, &(struct marking){ n, mark, 2 });
 	ast_visit(g->probe->body, mark_vars, &(struct marking){ n, mark, 2 });
+	for (int i = 0; i < nvars; i++) {
+		mark[i] = mark[i] == 3 ? V_SHARED : mark[i] == 1 ? V_BODY : V_UNUSED;
+		cxslot[i] = mark[i] == V_SHARED ? CX_LEVELS + 2 * levels + nshared++ : -1;
+	}
+	cx = context(g, 8 * (uint32_t)(CX_LEVELS + 2 * levels + nshared));
 	LLVMBuildStore(g->b, cg_const(g, 0), slot(g, cx, CX_STOP));
 	LLVMBuildStore(g->b, g->ctxp, slot(g, cx, CX_CTX));
 	for (int l = 0; l < levels; l++) {
@@ -195,15 +212,14 @@ void cg_for(struct cg *g, struct ast_node *n)
 	for (int i = 0; i < nvars; i++) {
 		uint32_t size = ty_storage_size(g->pi->sp->var_ty[i]);
 
-		mark[i] = mark[i] == 3 ? V_SHARED : mark[i] == 1 ? V_BODY : V_UNUSED;
 		if (mark[i] != V_SHARED)
 			continue;
 		shared[i] = cg_scratch(g, size, "shared");
 		copy(g, shared[i], g->vars[i], size);
-		LLVMBuildStore(g->b, shared[i], slot(g, cx, cx_var(levels, i)));
+		LLVMBuildStore(g->b, shared[i], slot(g, cx, cxslot[i]));
 	}
 	save(g, &st);
-	cb = callback(g, n, nvars, mark);
+	cb = callback(g, n, nvars, mark, cxslot);
 	restore(g, &st, n->span);
 	args[0] = g->maps[n->id];
 	args[1] = cb;
@@ -222,6 +238,7 @@ void cg_for(struct cg *g, struct ast_node *n)
 	LLVMPositionBuilderAtEnd(g->b, after);
 	free(shared);
 	free(mark);
+	free(cxslot);
 }
 
 /* A value of type t at p, as expressions hold it: an i64, or a copy in a

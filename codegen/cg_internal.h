@@ -95,6 +95,8 @@ struct cg {
 	int for_levels;              /* loops around the code being generated */
 	LLVMValueRef for_stop;
 	LLVMBasicBlockRef brk_for;
+	LLVMValueRef for_cx;         /* this function's loop context slot (cg_for.c) */
+	uint32_t for_cx_size;
 	int nfor;                    /* callbacks made: hark_for_<n> */
 
 	int max_params;              /* parameters per cookie in hark_env */

@@ -260,6 +260,9 @@ void cg_fn_begin(struct cg *g, const char *name, LLVMTypeRef ret, const char *co
 {
 	LLVMTypeRef pty[4] = { g->ptr, g->ptr, g->ptr, g->ptr };
 	LLVMMetadataRef dty[5] = { g->di_int, g->di_ptr, g->di_ptr, g->di_ptr, g->di_ptr }, sty;
+
+	if (LLVMGetIntTypeWidth(ret) == 64) /* a callback returns long */
+		dty[0] = LLVMDIBuilderCreateBasicType(g->di, "long", 4, 64, 5 /* DW_ATE_signed */, LLVMDIFlagZero);
 	int line, col;
 
 	g->fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(ret, pty, (unsigned)nparams, 0));
@@ -291,6 +294,7 @@ void cg_fn_begin(struct cg *g, const char *name, LLVMTypeRef ret, const char *co
 	}
 	memset(g->pool, 0, sizeof(g->pool)); /* allocas belong to one function */
 	g->scratch_p = NULL;
+	g->for_cx = NULL;
 }
 
 /* After the entry's allocas (and the variables' slots): the body starts. */

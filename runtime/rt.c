@@ -1,4 +1,6 @@
 /* rt: load, attach, poll and stop (see rt.h). */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -225,6 +227,30 @@ static void stop_programs(struct rt *rt)
 		bpf_map_update_elem(rt->bss_fd, &zero, &one, BPF_ANY);
 }
 
+/* The closer keeps the links (and their perf events) and the gate, no
+ * other descriptor: an -o file or a pipe hark inherited must see its
+ * last close when hark exits, not when the closer is done. */
+static void keep_only_links(struct rt *rt, int gate)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		bool keep = fd <= 2 || fd == gate || fd == dirfd(d) || !isdigit((unsigned char)e->d_name[0]);
+
+		for (int i = 0; !keep && i < rt->nlinks; i++)
+			keep = fd == bpf_link__fd(rt->links[i]);
+		for (int i = 0; !keep && i < rt->npfds; i++)
+			keep = fd == rt->pfds[i];
+		if (!keep)
+			close(fd);
+	}
+	closedir(d);
+}
+
 static void release_links(struct rt *rt)
 {
 	int gate[2];
@@ -241,6 +267,7 @@ static void release_links(struct rt *rt)
 			dup2(devnull, 1);
 			dup2(devnull, 2);
 			close(gate[1]);
+			keep_only_links(rt, gate[0]);
 			/* EOF when hark has exited and dropped its references */
 			while (read(gate[0], &c, 1) < 0 && errno == EINTR)
 				;

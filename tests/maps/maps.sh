@@ -181,6 +181,14 @@ i 1
 0 x=0
 1 x=5
 2 x=0"
+	# loops reuse one context slot and pass only shared variables: eight
+	# loops in a probe with eight variables fit the 512-byte stack
+	prog="BEGIN { @a[1] = 3; $(for i in $(seq 0 7); do printf '$v%d = %d; ' $i $i; done)"
+	prog+="$(for j in $(seq 0 7); do printf 'for ($k%d : @a) { $v0 += $k%d.1; } ' $j $j; done)"
+	prog+='printf("%d %d\n", $v0, $v7); exit(); }'
+	"$hark" -q -e "$prog" >"$out" 2>"$err" || fail "eight loops"
+	sed -i -n '/^[0-9]/p' "$out"
+	expect "24 7"
 	echo "ok: for loops: 200000 events merged over two CPUs; keys, break, continue, return, nesting, print" ;;
 *) echo "unknown case"; exit 2 ;;
 esac
