@@ -620,6 +620,19 @@ void out_values(struct out *o, const struct out_val *v, int n, int nkeys)
 	sb_free(&sb);
 }
 
+char *out_val_text(const struct out_val *v, int indent)
+{
+	struct sbuf sb = { 0 };
+	char *s;
+
+	out_val_str(&sb, v, indent);
+	s = strdup(sb_str(&sb));
+	sb_free(&sb);
+	if (!s)
+		abort();
+	return s;
+}
+
 void out_value(struct out *o, const struct out_val *v)
 {
 	out_values(o, v, 1, 0);

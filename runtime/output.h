@@ -78,6 +78,9 @@ void out_value(struct out *o, const struct out_val *v);
 /* print($kv) in a for loop: the nkeys key fields and the value, as a pair
  * "(k, v)" or "((k1, k2), v)" (JSON: arrays); nkeys 0: one value. */
 void out_values(struct out *o, const struct out_val *v, int n, int nkeys);
+/* v as printed as a map value (stacks: a newline, then frames indented by
+ * indent); malloc'd */
+char *out_val_text(const struct out_val *v, int indent);
 
 /* Free-form line hark itself emits on stdout ("Attaching N probes...",
  * lost-event warnings in json mode, ...); json wraps it as bpftrace does. */

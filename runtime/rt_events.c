@@ -543,6 +543,12 @@ static int cmp_keyed(const void *a, const void *b)
 
 /* Read map m whole into out entries: per-CPU values merged, histogram
  * buckets folded per key, keys decoded, entries that print alike merged. */
+/* A plain value that is not a number: a probe, a symbol, a stack */
+static bool text_value(struct ty t)
+{
+	return t.kind != TY_INT && t.kind != TY_STR && t.kind != TY_NONE && t.kind != TY_AGG;
+}
+
 static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struct strpool *pool)
 {
 	bool is_hist = m->agg == AGG_HIST || m->agg == AGG_LHIST;
@@ -558,7 +564,9 @@ static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struc
 	om->name = m->name;
 	om->nkeys = m->nkeys;
 	om->agg = m->agg;
-	om->value_ty = m->value_ty;
+	/* plain values that print as text (probe names, symbols, stacks) are
+	 * decoded into strings, like string values */
+	om->value_ty = m->agg == AGG_NONE && text_value(m->value_ty) ? ty_str(STR_SIZE) : m->value_ty;
 	om->lhist_min = m->lhist_min;
 	om->lhist_max = m->lhist_max;
 	om->lhist_step = m->lhist_step;
@@ -619,6 +627,11 @@ records_read:
 
 				memcpy(str, r + ks, STR_SIZE);
 				e->v = (int64_t)(intptr_t)pool_add(pool, str);
+			} else if (m->agg == AGG_NONE && text_value(m->value_ty)) {
+				struct out_val ov;
+
+				decode(rt, &ov, m->value_ty, r + ks, pool);
+				e->v = (int64_t)(intptr_t)pool_add(pool, out_val_text(&ov, 8));
 			} else if (m->agg == AGG_NONE) {
 				memcpy(&e->v, r + ks, 8);
 			}
@@ -674,7 +687,7 @@ records_read:
 	for (size_t i = 0; i < n; i++) {
 		struct out_entry *oe = &om->entries[i];
 
-		if (m->agg == AGG_NONE && m->value_ty.kind == TY_STR)
+		if (om->agg == AGG_NONE && om->value_ty.kind == TY_STR)
 			oe->s = (const char *)(intptr_t)acc[i].v;
 		else
 			oe->v = acc[i].v;

@@ -73,6 +73,10 @@ len 1 3
 	# one-slot array at 0 would read as never written)
 	"$hark" -q -e 'BEGIN { @c = count(); @m = max(5); zero(@c); zero(@m); exit(); }' >"$out" 2>"$err" || fail "exit"
 	[ "$(grep '^@' "$out" | tr '\n' ' ')" = "@c: 0 @m: 0 " ] || fail "zero() of a keyless map"
+	# plain values that are names or stacks print as text, as bpftrace does
+	"$hark" -q -e 'BEGIN { @p[1] = probe; @k[1] = kstack(1); exit(); }' >"$out" 2>"$err" || fail "exit"
+	grep -qx '@p\[1\]: BEGIN' "$out" || fail "probe as a value"
+	grep -A1 -x '@k\[1\]: ' "$out" | grep -qE '^        [a-z_].*\+[0-9]+$' || fail "kstack as a value"
 	echo "ok: map functions" ;;
 ringbuf) # a small ring buffer: lost events counted exactly; exit() still seen
 	"$hark" -q --ringbuf-size 4096 -e 'BEGIN { $i = 0; while ($i < 200) { printf("%d\n", $i); $i++; } exit(); }' >"$out" 2>"$err" || fail "exit"
