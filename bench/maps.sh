@@ -52,6 +52,12 @@ stop() {
 		echo "maps: pid $pid ignored SIG$sig" >&2
 	done
 	wait "$pid" 2>/dev/null
+	# hark hands its links to a closer process that detaches them after hark
+	# exits (docs/design.md); the next measurement waits for that
+	for ((i = 0; i < 100; i++)); do
+		bpftool perf show 2>/dev/null | grep -q sys_enter_getppid || break
+		sleep 0.05
+	done
 }
 
 # traced NAME PROG TRACER...: loop3 while TRACER -e PROG runs (user space on CPU 0);
