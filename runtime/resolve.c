@@ -536,50 +536,45 @@ static void attach_point(struct rs *r, struct ast_node *at)
 {
 	struct ast_attach *ap = &at->ap;
 	const char *p = ap->provider ? ap->provider : "";
+	const struct targets_provider *pv = targets_provider(p);
 
 	r->at = at;
-	if (!strcmp(p, "BEGIN"))
-		add_target(r, PK_BEGIN, "BEGIN");
-	else if (!strcmp(p, "END"))
-		add_target(r, PK_END, "END");
-	else if (!strcmp(p, "uprobe"))
-		uprobe(r, ap, PK_UPROBE);
-	else if (!strcmp(p, "uretprobe"))
-		uprobe(r, ap, PK_URETPROBE);
-	else if (!strcmp(p, "tracepoint"))
+	switch (pv ? (int)pv->family : -1) {
+	case TF_SPECIAL:
+		add_target(r, pv->kind, pv->name);
+		break;
+	case TF_UPROBE:
+		uprobe(r, ap, pv->kind);
+		break;
+	case TF_TRACEPOINT:
 		tracepoint(r, ap);
-	else if (!strcmp(p, "interval"))
-		timer(r, ap, PK_INTERVAL);
-	else if (!strcmp(p, "profile"))
-		timer(r, ap, PK_PROFILE);
-	else if (!strcmp(p, "software"))
-		perf_event(r, ap, PK_SOFTWARE);
-	else if (!strcmp(p, "hardware"))
-		perf_event(r, ap, PK_HARDWARE);
-	else if (!strcmp(p, "kprobe"))
-		kprobe(r, ap, PK_KPROBE);
-	else if (!strcmp(p, "kretprobe"))
-		kprobe(r, ap, PK_KRETPROBE);
-	else if (!*p || !strcmp(p, "go"))
-		go_probe(r, at, false);
-	else if (!strcmp(p, "goret"))
-		go_probe(r, at, true);
-	else {
-		static const char *const types[] = { "BEGIN", "END", "uprobe", "uretprobe", "tracepoint",
-						     "interval", "profile", "software", "hardware", "kprobe",
-						     "kretprobe", "go", "goret", NULL };
+		break;
+	case TF_TIMER:
+		timer(r, ap, pv->kind);
+		break;
+	case TF_PERF:
+		perf_event(r, ap, pv->kind);
+		break;
+	case TF_KPROBE:
+		kprobe(r, ap, pv->kind);
+		break;
+	case TF_GO:
+		go_probe(r, at, pv->kind == PK_URETPROBE);
+		break;
+	default: {
 		struct sema_suggest sg;
 		char buf[512];
 
 		diag_error(r->d, part_span(r, p), "unknown probe type '%s'", p);
 		sema_suggest__init(&sg, p);
-		for (int i = 0; types[i]; i++)
-			sema_suggest__add(&sg, types[i]);
+		for (int i = 0; targets_providers[i].name; i++)
+			sema_suggest__add(&sg, targets_providers[i].name);
 		if (sema_suggest__text(&sg, "", buf, sizeof(buf)))
 			diag_hint(r->d, "did you mean %s?", buf);
 		else
 			diag_hint(r->d, "known types: BEGIN END uprobe uretprobe tracepoint interval profile software "
 					"hardware kprobe kretprobe");
+	}
 	}
 }
 

@@ -41,6 +41,27 @@ bool targets_has_glob(const char *s)
 	return s && strpbrk(s, "*?[");
 }
 
+const struct targets_provider targets_providers[] = {
+	{ "BEGIN", TF_SPECIAL, PK_BEGIN },         { "END", TF_SPECIAL, PK_END },
+	{ "uprobe", TF_UPROBE, PK_UPROBE },        { "uretprobe", TF_UPROBE, PK_URETPROBE },
+	{ "tracepoint", TF_TRACEPOINT, PK_TRACEPOINT },
+	{ "interval", TF_TIMER, PK_INTERVAL },     { "profile", TF_TIMER, PK_PROFILE },
+	{ "software", TF_PERF, PK_SOFTWARE },      { "hardware", TF_PERF, PK_HARDWARE },
+	{ "kprobe", TF_KPROBE, PK_KPROBE },        { "kretprobe", TF_KPROBE, PK_KRETPROBE },
+	{ "go", TF_GO, PK_UPROBE },                { "goret", TF_GO, PK_URETPROBE },
+	{ NULL, TF_SPECIAL, PK_BEGIN },
+};
+
+const struct targets_provider *targets_provider(const char *name)
+{
+	if (!name || !*name)
+		name = "go"; /* a bare word: a Go alias */
+	for (const struct targets_provider *p = targets_providers; p->name; p++)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
 int targets_go_func(const char *name)
 {
 	for (int i = 0; i < go_nfuncs; i++)

@@ -26,6 +26,17 @@ bool targets_has_glob(const char *s);
 /* The go_funcs index (lang/goalias.h) of a runtime function, or -1 */
 int targets_go_func(const char *name);
 
+/* The providers an attach point names ("" is a Go alias, as "go"). The
+ * family says how a resolver finds its targets; kind is the targets' kind. */
+enum targets_family { TF_SPECIAL, TF_UPROBE, TF_TRACEPOINT, TF_TIMER, TF_PERF, TF_KPROBE, TF_GO };
+struct targets_provider {
+	const char *name;
+	enum targets_family family;
+	enum probe_kind kind;
+};
+extern const struct targets_provider targets_providers[]; /* ends with a NULL name */
+const struct targets_provider *targets_provider(const char *name); /* NULL: unknown */
+
 /* A tracepoint's record layout: 0 and *out (freed with tfs_format__free),
  * or -errno. */
 typedef int (*targets_format_fn)(const struct probe_target *t, struct tfs_format **out, void *ctx);

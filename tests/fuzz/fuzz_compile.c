@@ -274,40 +274,35 @@ static void fake_kprobe(struct fr *r, struct ast_node *at, enum probe_kind kind)
 static void fake_attach(struct fr *r, struct ast_node *at)
 {
 	const char *p = at->ap.provider ? at->ap.provider : "";
+	const struct targets_provider *pv = targets_provider(p);
 
-	if (!strcmp(p, "BEGIN"))
-		add_target(r, PK_BEGIN, "BEGIN");
-	else if (!strcmp(p, "END"))
-		add_target(r, PK_END, "END");
-	else if (!strcmp(p, "uprobe"))
-		fake_uprobe(r, at, PK_UPROBE, false);
-	else if (!strcmp(p, "uretprobe"))
-		fake_uprobe(r, at, PK_URETPROBE, false);
-	else if (!strcmp(p, "tracepoint"))
+	switch (pv ? (int)pv->family : -1) {
+	case TF_SPECIAL:
+		add_target(r, pv->kind, pv->name);
+		break;
+	case TF_UPROBE:
+	case TF_GO:
+		fake_uprobe(r, at, pv->kind, pv->family == TF_GO);
+		break;
+	case TF_TRACEPOINT:
 		fake_tracepoint(r, at);
-	else if (!strcmp(p, "interval"))
-		fake_timer(r, at, PK_INTERVAL);
-	else if (!strcmp(p, "profile"))
-		fake_timer(r, at, PK_PROFILE);
-	else if (!strcmp(p, "software"))
-		fake_perf(r, at, PK_SOFTWARE);
-	else if (!strcmp(p, "hardware"))
-		fake_perf(r, at, PK_HARDWARE);
-	else if (!strcmp(p, "kprobe"))
-		fake_kprobe(r, at, PK_KPROBE);
-	else if (!strcmp(p, "kretprobe"))
-		fake_kprobe(r, at, PK_KRETPROBE);
-	else if (!*p || !strcmp(p, "go"))
-		fake_uprobe(r, at, PK_UPROBE, true);
-	else if (!strcmp(p, "goret"))
-		fake_uprobe(r, at, PK_URETPROBE, true);
-	else
+		break;
+	case TF_TIMER:
+		fake_timer(r, at, pv->kind);
+		break;
+	case TF_PERF:
+		fake_perf(r, at, pv->kind);
+		break;
+	case TF_KPROBE:
+		fake_kprobe(r, at, pv->kind);
+		break;
+	default:
 		diag_error(r->d, at->span, "unknown probe type '%s'", p);
+	}
 }
 
 /* caller == "sym", func == "sym", uaddr("sym"): a range for any name that
  * starts with a letter or '_' (as if found), none otherwise. */
-/* A made-up address range for a plausible symbol name. */
 static void fake_symbol(struct ast_node *lit, void *ctx)
 {
 	struct fr *r = ctx;
