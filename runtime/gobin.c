@@ -133,24 +133,35 @@ static const uint8_t *vaddr_bytes(struct gobin_reader *r, uint64_t vaddr, uint64
 	return NULL;
 }
 
+/* The next section after *scn of a table type (SHT_RELA, SHT_SYMTAB): its
+ * data, header and entry count; NULL after the last. */
+static Elf_Data *next_table(struct gobin_reader *r, Elf_Scn **scn, GElf_Word type, GElf_Shdr *sh, size_t *n)
+{
+	while ((*scn = elf_nextscn(r->e, *scn))) {
+		Elf_Data *d;
+
+		if (!gelf_getshdr(*scn, sh) || sh->sh_type != type || !sh->sh_entsize)
+			continue;
+		d = elf_getdata(*scn, NULL);
+		if (!d)
+			continue;
+		*n = sh->sh_size / sh->sh_entsize;
+		return d;
+	}
+	return NULL;
+}
+
 /* Value a dynamic relocation puts at vaddr (R_X86_64_RELATIVE, _64 of a
  * defined symbol). -ENOENT when none does. */
 static int reloc_at(struct gobin_reader *r, uint64_t vaddr, uint64_t *val)
 {
 	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t n;
 
-	while ((scn = elf_nextscn(r->e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
+	while ((d = next_table(r, &scn, SHT_RELA, &sh, &n))) {
+		for (size_t i = 0; i < n; i++) {
 			GElf_Rela rela;
 
 			if (!gelf_getrela(d, (int)i, &rela) || rela.r_offset != vaddr)
@@ -196,19 +207,12 @@ static int read_ptr(struct gobin_reader *r, uint64_t vaddr, unsigned ptrsize, ui
 static int symtab_value(struct gobin_reader *r, const char *name, uint64_t *val)
 {
 	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t n;
 
-	while ((scn = elf_nextscn(r->e, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (!d)
-			continue;
-		n = sh.sh_size / sh.sh_entsize;
-		for (i = 0; i < n; i++) {
+	while ((d = next_table(r, &scn, SHT_SYMTAB, &sh, &n))) {
+		for (size_t i = 0; i < n; i++) {
 			GElf_Sym sym;
 			const char *sn;
 
