@@ -34,59 +34,22 @@
 
 #include "cg_internal.h"
 
-/* what the callback changes in struct cg, restored afterwards */
-struct fn_state {
-	LLVMValueRef fn, ctxp, scratch_p, for_stop, for_cx, *vars;
-	uint32_t for_cx_size;
-	LLVMBasicBlockRef entry, ret, block, brk, cont, brk_for;
-	LLVMMetadataRef sub;
-	struct cg_pool pool[2];
-	int for_levels;
-	LLVMValueRef for_key[SEMA_MAX_FOR], for_val[SEMA_MAX_FOR];
-};
-
-static void save(struct cg *g, struct fn_state *st)
+/* Building the callback changes the current function's state in struct
+ * cg (function, blocks, variables, pools, loop levels): back to the caller
+ * with all of it, except what belongs to the module: callbacks made, the
+ * scratch bytes used, the backend's first error. */
+static void restore(struct cg *g, const struct cg *saved, LLVMBasicBlockRef block, struct span sp)
 {
-	st->fn = g->fn;
-	st->ctxp = g->ctxp;
-	st->scratch_p = g->scratch_p;
-	st->for_stop = g->for_stop;
-	st->for_cx = g->for_cx;
-	st->for_cx_size = g->for_cx_size;
-	st->vars = g->vars;
-	st->entry = g->entry;
-	st->ret = g->ret;
-	st->block = LLVMGetInsertBlock(g->b);
-	st->brk = g->brk;
-	st->cont = g->cont;
-	st->brk_for = g->brk_for;
-	st->sub = g->sub;
-	memcpy(st->pool, g->pool, sizeof(st->pool));
-	st->for_levels = g->for_levels;
-	memcpy(st->for_key, g->for_key, sizeof(st->for_key));
-	memcpy(st->for_val, g->for_val, sizeof(st->for_val));
-}
+	int nfor = g->nfor;
+	uint32_t scratch_off = g->scratch_off, scratch_max = g->scratch_max;
+	char *llvm_error = g->llvm_error;
 
-static void restore(struct cg *g, const struct fn_state *st, struct span sp)
-{
-	g->fn = st->fn;
-	g->ctxp = st->ctxp;
-	g->scratch_p = st->scratch_p;
-	g->for_stop = st->for_stop;
-	g->for_cx = st->for_cx;
-	g->for_cx_size = st->for_cx_size;
-	g->vars = st->vars;
-	g->entry = st->entry;
-	g->ret = st->ret;
-	g->brk = st->brk;
-	g->cont = st->cont;
-	g->brk_for = st->brk_for;
-	g->sub = st->sub;
-	memcpy(g->pool, st->pool, sizeof(g->pool));
-	g->for_levels = st->for_levels;
-	memcpy(g->for_key, st->for_key, sizeof(g->for_key));
-	memcpy(g->for_val, st->for_val, sizeof(g->for_val));
-	LLVMPositionBuilderAtEnd(g->b, st->block);
+	*g = *saved;
+	g->nfor = nfor;
+	g->scratch_off = scratch_off;
+	g->scratch_max = scratch_max;
+	g->llvm_error = llvm_error;
+	LLVMPositionBuilderAtEnd(g->b, block);
 	LLVMPositionBuilderBefore(g->ab, LLVMGetBasicBlockTerminator(g->entry));
 	cg_set_loc(g, sp);
 }
@@ -192,7 +155,8 @@ void cg_for(struct cg *g, struct ast_node *n)
 	LLVMBasicBlockRef after = LLVMAppendBasicBlockInContext(g->ctx, g->fn, "endfor"), ret;
 	char *mark = calloc((size_t)nvars + 1, 1);
 	int *cxslot = calloc((size_t)nvars + 1, sizeof(*cxslot));
-	struct fn_state st;
+	struct cg saved;
+	LLVMBasicBlockRef block;
 
 	/* V_BODY: used in the body; V_SHARED: also elsewhere in the probe */
 	ast_visit(n->body, mark_vars, &(struct marking){ NULL, mark, 1 });
@@ -218,9 +182,10 @@ void cg_for(struct cg *g, struct ast_node *n)
 		copy(g, shared[i], g->vars[i], size);
 		LLVMBuildStore(g->b, shared[i], slot(g, cx, cxslot[i]));
 	}
-	save(g, &st);
+	saved = *g;
+	block = LLVMGetInsertBlock(g->b);
 	cb = callback(g, n, nvars, mark, cxslot);
-	restore(g, &st, n->span);
+	restore(g, &saved, block, n->span);
 	args[0] = g->maps[n->id];
 	args[1] = cb;
 	args[2] = cx;
