@@ -347,13 +347,9 @@ static void dump_node(FILE *out, const struct ast_node *n, int depth)
 		dump_node(out, n->body, depth + 1);
 		break;
 	case AST_RETURN:
-		fputs("return\n", out);
-		break;
 	case AST_BREAK:
-		fputs("break\n", out);
-		break;
 	case AST_CONTINUE:
-		fputs("continue\n", out);
+		fprintf(out, "%s\n", n->kind == AST_RETURN ? "return" : n->kind == AST_BREAK ? "break" : "continue");
 		break;
 	case AST_FOR:
 		fprintf(out, "for $%s\n", n->name);

@@ -11,6 +11,7 @@
 # skipped with status 77 when not run as root.
 # UPDATE=1 rewrites the .err files instead of comparing.
 set -u
+. "$(dirname "$0")/../golden.sh"
 hark=$(realpath "$1")
 cd "$2" || exit 2
 shift 2
@@ -31,12 +32,7 @@ for name in "$@"; do
 	else
 		out=$("$hark" --dry-run "$name.hk" 2>&1 >/dev/null; echo "[exit $?]")
 	fi
-	if [ "${UPDATE:-0}" = 1 ]; then
-		printf '%s\n' "$out" >"$name.err"
-	elif ! diff -u "$name.err" <(printf '%s\n' "$out"); then
-		echo "FAIL: $name" >&2
-		fail=1
-	fi
+	golden_check "$name.err" "$out"
 done
 [ $fail = 0 ] && [ $skip = 1 ] && exit 77
 exit $fail

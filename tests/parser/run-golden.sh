@@ -9,6 +9,7 @@
 # line "[exit N]" if the status is not 0. It must equal NAME.out.
 # UPDATE=1 rewrites the .out files instead of comparing.
 set -u
+. "$(dirname "$0")/../golden.sh"
 parse=$(realpath "$1")
 cd "$2" || exit 2
 shift 2
@@ -25,11 +26,6 @@ for name in "$@"; do
 	else
 		out=$("$parse" "$name.hk" 2>"$err"; s=$?; cat "$err"; [ $s -ne 0 ] && echo "[exit $s]")
 	fi
-	if [ "${UPDATE:-0}" = 1 ]; then
-		printf '%s\n' "$out" >"$name.out"
-	elif ! diff -u "$name.out" <(printf '%s\n' "$out"); then
-		echo "FAIL: $name" >&2
-		fail=1
-	fi
+	golden_check "$name.out" "$out"
 done
 exit $fail
