@@ -72,10 +72,9 @@ enum map_kind { MK_DEFAULT = 0, MK_HASH, MK_PERCPUHASH, MK_LRUHASH, MK_PERCPULRU
 /* hark_env: a u64 array map the runtime writes (grep "ENV SLOTS") */
 enum env_slot {
 	ENV_START_NS = 0, /* CLOCK_MONOTONIC at start, for `elapsed` */
-	ENV_STOP = 1,     /* unused: the stop flag is the .bss global hark_stop */
-	ENV_EXIT = 2,     /* exit(code) stores code + 1: seen even if the ring
+	ENV_EXIT = 1,     /* exit(code) stores code + 1: seen even if the ring
 			   * buffer was too full to carry the exit event */
-	ENV_SITES = 3,    /* ENV_SITES + cookie: the probed instruction's address in
+	ENV_SITES = 2,    /* ENV_SITES + cookie: the probed instruction's address in
 			   * its binary (load bias = ip - it, for PIE symbol tests);
 			   * then plan.param_base + cookie * plan.max_params + k:
 			   * parameter k of a shared program (cg_share.c) */

@@ -211,12 +211,13 @@ err_out:
 /* Detaching a tracepoint or uprobe link waits for RCU grace periods under
  * a kernel mutex: ~35 ms each, one after the other, so ~13 s for the ~350
  * sys_enter_* tracepoints. So stopping is in two steps: a stop flag (the
- * global hark_stop, in .bss) makes every program return at once (probes are quiet from that
- * moment: END runs and maps are read on stable data), and the closing is
- * left to a short-lived child that inherits the descriptors, waits for hark
- * to exit and then closes them; with its stdio on /dev/null, pipes reading
- * hark see EOF as soon as hark exits. Even one tracepoint is worth it: its
- * close took 60-80 ms, against ~18 ms for the rest of a short run. */
+ * global hark_stop, in .bss) makes every program return at once (probes
+ * are quiet from that moment: END runs and maps are read on stable data),
+ * and the closing is left to a short-lived child that inherits the
+ * descriptors, waits for hark to exit and then closes them; with its stdio
+ * on /dev/null, pipes reading hark see EOF as soon as hark exits. Even one
+ * tracepoint is worth it: its close took 60-80 ms, against ~18 ms for the
+ * rest of a short run. */
 
 static void stop_programs(struct rt *rt)
 {

@@ -541,14 +541,14 @@ static int cmp_keyed(const void *a, const void *b)
 	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Read map m whole into out entries: per-CPU values merged, histogram
- * buckets folded per key, keys decoded, entries that print alike merged. */
 /* A plain value that is not a number: a probe, a symbol, a stack */
 static bool text_value(struct ty t)
 {
 	return t.kind != TY_INT && t.kind != TY_STR && t.kind != TY_NONE && t.kind != TY_AGG;
 }
 
+/* Read map m whole into out entries: per-CPU values merged, histogram
+ * buckets folded per key, keys decoded, entries that print alike merged. */
 static int read_map(struct rt *rt, struct plan_map *m, struct out_map *om, struct strpool *pool)
 {
 	bool is_hist = m->agg == AGG_HIST || m->agg == AGG_LHIST;
