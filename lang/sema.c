@@ -806,6 +806,18 @@ static bool is_const_int(struct ast_node *n, int64_t *v)
 	return false;
 }
 
+/* Add an event layout to the plan; n (the call) refers to it by n->id. */
+static void add_fmt(struct sema *s, struct ast_node *n, struct plan_fmt pf)
+{
+	struct plan_fmt *fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
+
+	if (!fmts)
+		abort();
+	s->plan->fmts = fmts;
+	n->id = s->plan->nfmts;
+	s->plan->fmts[s->plan->nfmts++] = pf;
+}
+
 static void event_size(struct sema *s, uint32_t size)
 {
 	if (size > s->max_event)
@@ -957,9 +969,7 @@ static void check_printf(struct sema *s, struct ast_node *n)
 		free(pf.arg_off);
 		return;
 	}
-	s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
-	n->id = s->plan->nfmts;
-	s->plan->fmts[s->plan->nfmts++] = pf;
+	add_fmt(s, n, pf);
 }
 
 static struct ty call(struct sema *s, struct ast_node *n)
@@ -1093,9 +1103,7 @@ static struct ty call(struct sema *s, struct ast_node *n)
 			pf.arg_ty[0] = t;
 			pf.arg_off[0] = 16;
 			pf.size = 16 + ty_storage_size(t);
-			s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
-			n->id = s->plan->nfmts;
-			s->plan->fmts[s->plan->nfmts++] = pf;
+			add_fmt(s, n, pf);
 		}
 		return (struct ty){ .kind = TY_NONE };
 	case F_CLEAR:
@@ -1208,9 +1216,7 @@ static struct ty call(struct sema *s, struct ast_node *n)
 			pf.size = 16;
 			pf.arg_ty = calloc(1, sizeof(*pf.arg_ty));
 			pf.arg_off = calloc(1, sizeof(*pf.arg_off));
-			s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
-			n->id = s->plan->nfmts;
-			s->plan->fmts[s->plan->nfmts++] = pf;
+			add_fmt(s, n, pf);
 		}
 		return (struct ty){ .kind = TY_NONE };
 	case F_USTACK:
@@ -1613,9 +1619,7 @@ static struct ty print_pair(struct sema *s, struct ast_node *n)
 		free(pf.arg_off);
 		return (struct ty){ .kind = TY_NONE };
 	}
-	s->plan->fmts = realloc(s->plan->fmts, (s->plan->nfmts + 1) * sizeof(pf));
-	n->id = s->plan->nfmts;
-	s->plan->fmts[s->plan->nfmts++] = pf;
+	add_fmt(s, n, pf);
 	return (struct ty){ .kind = TY_NONE };
 }
 
