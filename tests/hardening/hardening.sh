@@ -72,6 +72,15 @@ stop-flag) # once stopping, probes are quiet: END and the exit dump see the same
 	e=$(sed -n 's/^end //p' "$out"); d=$(sed -n 's/^@c\[0\]: //p' "$out")
 	[ -n "$e" ] && [ "$e" = "$d" ] || fail "END saw $e, the dump $d"
 	echo "ok: END and the dump agree ($e)" ;;
+closer-fds) # the link closer keeps no inherited descriptor: a pipe on fd 3 sees EOF when hark exits
+	# ~350 tracepoints take the closer ~13 s to detach; the reader must not wait for it
+	t=$(mktemp)
+	{ "$hark" -q -e 'tracepoint:syscalls:sys_enter_* { @ = count(); } interval:ms:100 { exit(); }' \
+		3>&1 >"$out" 2>"$err"; date +%s%N >"$t"; } | cat >/dev/null
+	ms=$(( ($(date +%s%N) - $(cat "$t")) / 1000000 ))
+	rm -f "$t"
+	[ $ms -lt 3000 ] || fail "the pipe on fd 3 closed $ms ms after hark exited"
+	echo "ok: EOF $ms ms after hark exited" ;;
 sigpipe) # output into a closed pipe ends hark quietly
 	timeout 10 "$hark" -q -e 'interval:ms:1 { printf("line\n"); }' 2>"$err" | head -3 >"$out"; rc=${PIPESTATUS[0]}
 	[ "$(wc -l <"$out")" = 3 ] || fail "lines"

@@ -176,6 +176,11 @@ return at 4
 	"$hark" -q -f json -e 'BEGIN { @m[2, "x"] = "s"; for ($kv : @m) { print($kv); } exit(); }' >"$out" 2>"$err" || fail "exit"
 	sed -i -n '/"value"/p' "$out"
 	expect '{"type": "value", "data": [[2,"x"],"s"]}'
+	# break and continue in a while loop
+	"$hark" -q -e 'BEGIN { $i = 0; $s = 0; while ($i < 6) { $i++; if ($i == 2) { continue; } if ($i == 5) { break; } $s += $i; }
+		printf("while %d %d\n", $i, $s); exit(); }' >"$out" 2>"$err" || fail "exit"
+	sed -i -n '/^while/p' "$out"
+	expect "while 5 8"
 	# $kv.0 is no use of the probe's first variable: $i stays a known
 	# counter for the while after the loop, and $x is fresh for every entry
 	"$hark" -q -e 'let @arr = array(3); BEGIN { @a[1] = 1; $i = 0; for ($kv : @a) { printf("k %d\n", $kv.0); }
